@@ -1,0 +1,64 @@
+import winston from 'winston';
+import type { LogConfig } from '../config/schema';
+
+/** The logger interface the application codes against; winston stays behind it. */
+export interface Logger {
+  error(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+  info(message: string, meta?: Record<string, unknown>): void;
+  debug(message: string, meta?: Record<string, unknown>): void;
+  /** A logger that adds `meta` to every line, e.g. the Call-ID of one call. */
+  child(meta: Record<string, unknown>): Logger;
+  isDebugEnabled(): boolean;
+  setLevel(level: LogConfig['level']): void;
+}
+
+class WinstonLogger implements Logger {
+  constructor(
+    private readonly w: winston.Logger,
+    private readonly root: winston.Logger,
+  ) {}
+  error(message: string, meta?: Record<string, unknown>): void {
+    this.w.error(message, meta);
+  }
+  warn(message: string, meta?: Record<string, unknown>): void {
+    this.w.warn(message, meta);
+  }
+  info(message: string, meta?: Record<string, unknown>): void {
+    this.w.info(message, meta);
+  }
+  debug(message: string, meta?: Record<string, unknown>): void {
+    if (this.root.isLevelEnabled('debug')) this.w.debug(message, meta);
+  }
+  child(meta: Record<string, unknown>): Logger {
+    return new WinstonLogger(this.w.child(meta), this.root);
+  }
+  isDebugEnabled(): boolean {
+    return this.root.isLevelEnabled('debug');
+  }
+  setLevel(level: LogConfig['level']): void {
+    this.root.level = level;
+  }
+}
+
+/** JSON lines on stderr-free stdout; one object per line, timestamp first. */
+export function createLogger(config: Pick<LogConfig, 'level'>, stream?: NodeJS.WritableStream): Logger {
+  const transport = stream ? new winston.transports.Stream({ stream }) : new winston.transports.Console();
+  const w = winston.createLogger({
+    level: config.level,
+    format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+    transports: [transport],
+  });
+  return new WinstonLogger(w, w);
+}
+
+/** A logger that drops everything, for unit tests that do not look at logs. */
+export function silentLogger(): Logger {
+  const w = winston.createLogger({ silent: true, transports: [new winston.transports.Console({ silent: true })] });
+  return new WinstonLogger(w, w);
+}
+
+/** Masks all but the last three digits of phone numbers found in a SIP or tel URI, for info-level logs. */
+export function maskIdentity(identity: string): string {
+  return identity.replace(/\+?\d{5,}/g, (digits) => digits.slice(0, -3).replace(/\d/g, '*') + digits.slice(-3));
+}

@@ -1,0 +1,27 @@
+/**
+ * Splits a header value on the commas that separate list elements (RFC 3261 §7.3.1),
+ * ignoring commas inside quoted strings and inside <...> (URIs may carry commas in their headers).
+ */
+export function splitHeaderList(value: string): string[] {
+  const out: string[] = [];
+  let depthAngle = 0;
+  let inQuote = false;
+  let start = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (inQuote) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inQuote = false;
+    } else if (c === 0x22) inQuote = true;
+    else if (c === 0x3c /* < */) depthAngle++;
+    else if (c === 0x3e /* > */ && depthAngle > 0) depthAngle--;
+    else if (c === 0x2c /* , */ && depthAngle === 0) {
+      const part = value.slice(start, i).trim();
+      if (part.length > 0) out.push(part);
+      start = i + 1;
+    }
+  }
+  const last = value.slice(start).trim();
+  if (last.length > 0) out.push(last);
+  return out;
+}

@@ -1,0 +1,42 @@
+import type { SipRequest, SipResponse } from '../message/sip-message';
+
+/** Handlers a client transaction reports to (RFC 3261 §17.1: the TU). */
+export interface ClientTransactionHandlers {
+  /** Every response the transaction passes up: 1xx, the final response, and for INVITE each 2xx (RFC 6026). */
+  onResponse(response: SipResponse): void;
+  /** Timer B or F fired, or the transport failed: the TU acts as if it got a 408 (or 503). */
+  onTimeout(): void;
+  onTransportError(error: Error): void;
+}
+
+export interface ServerTransaction {
+  readonly request: SipRequest;
+  /** Sends a response through the transaction; retransmissions are the transaction's job. */
+  respond(response: SipResponse): void;
+  /** True once a final response was sent. */
+  readonly finalSent: boolean;
+  /** Called once when the transaction terminates. */
+  onTerminated?: () => void;
+}
+
+export interface ClientTransaction {
+  readonly request: SipRequest;
+  readonly branch: string;
+  /** Stops retransmissions and timers at once (used when the TU has given up). */
+  dispose(): void;
+}
+
+/** What the transaction layer hands to the UA core above it. */
+export interface TransactionUser {
+  /** A new request (not a retransmission); ACK for a 2xx never arrives here. CANCEL neither. */
+  onRequest(request: SipRequest, transaction: ServerTransaction): void;
+  /** An ACK that matched no INVITE server transaction: the ACK for a 2xx, end to end (RFC 3261 §17.2.3). */
+  onAck(ack: SipRequest): void;
+  /**
+   * A CANCEL that matched an INVITE server transaction. The transaction layer already answered the
+   * CANCEL with 200; the TU should answer the INVITE with 487 if it has not sent a final response.
+   */
+  onCancel(cancel: SipRequest, invite: ServerTransaction): void;
+  /** A response that matched no client transaction (e.g. a 2xx retransmission after the transaction ended). */
+  onStrayResponse(response: SipResponse): void;
+}

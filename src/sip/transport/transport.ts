@@ -1,0 +1,31 @@
+import type { MessageSource, SipMessage, SipRequest, SipResponse, TransportProtocol } from '../message/sip-message';
+
+/** Where to send a request: the next hop resolved from Route or Request-URI (RFC 3263 is not used: IP literals only). */
+export interface SendTarget {
+  readonly protocol: TransportProtocol;
+  readonly address: string; // IP literal, IPv6 without brackets
+  readonly port: number;
+}
+
+export interface ListenSpec {
+  readonly protocol: TransportProtocol;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** What the layers above the transport need from it (SIP.js-style narrow seam). */
+export interface SipTransport {
+  /** sent-by for our Via on this protocol: the advertised host and the bound port. */
+  viaSentBy(protocol: TransportProtocol): { host: string; port: number };
+  sendRequest(request: SipRequest, target: SendTarget): Promise<void>;
+  /**
+   * Sends a response per RFC 3261 §18.2.2 and RFC 3581: over the connection the request arrived on
+   * when reliable, else to `received`/`rport` of the top Via (or its sent-by).
+   */
+  sendResponse(response: SipResponse, requestSource?: MessageSource): Promise<void>;
+}
+
+/** Receives what the transport layer parsed. Malformed requests are answered by the transport itself. */
+export interface TransportListener {
+  onMessage(message: SipMessage): void;
+}
