@@ -7,7 +7,8 @@ import { bool, int, listOf, oneOf, str, type Infer, type Schema } from './fields
 export const configSchema = {
   sip: {
     host: str(),
-    port: int(1, 65535),
+    /** 0 binds an ephemeral port per transport (tests). */
+    port: int(0, 65535),
     transports: listOf(oneOf('udp', 'tcp'), { minItems: 1 }),
     /** Host put in our Via and Contact when it differs from the bind address (e.g. a NAT or a VIP). */
     advertisedHost: str({ allowEmpty: true }),

@@ -1,0 +1,166 @@
+import { formatNameAddr, parseNameAddr, type NameAddr } from '../message/name-addr';
+import { SipHeaders } from '../message/sip-headers';
+import { formatUri } from '../message/sip-uri';
+import { SipRequest, type SipResponse } from '../message/sip-message';
+
+export interface DialogId {
+  readonly callId: string;
+  readonly localTag: string;
+  readonly remoteTag: string;
+}
+
+export type DialogState = 'early' | 'confirmed' | 'terminated';
+
+export function dialogKey(id: DialogId): string {
+  return `${id.callId}\u0000${id.localTag}\u0000${id.remoteTag}`;
+}
+
+export interface DialogInit {
+  readonly id: DialogId;
+  readonly role: 'uac' | 'uas';
+  readonly state: DialogState;
+  readonly localSeq: number;
+  readonly remoteSeq: number | null;
+  readonly local: NameAddr;
+  readonly remote: NameAddr;
+  readonly remoteTarget: string;
+  readonly routeSet: readonly string[];
+  readonly secure: boolean;
+  readonly localContact: string;
+}
+
+/** Outcome of checking an in-dialog request's CSeq (RFC 3261 §12.2.2). */
+export type RemoteCSeqCheck = 'ok' | 'out-of-order';
+
+/**
+ * The state one UA keeps for one dialog (RFC 3261 §12): identifiers, sequence numbers, the route
+ * set and the remote target. Knows how to build in-dialog requests; knows nothing of transport.
+ */
+export class Dialog {
+  readonly id: DialogId;
+  readonly role: 'uac' | 'uas';
+  state: DialogState;
+  localSeq: number;
+  remoteSeq: number | null;
+  readonly local: NameAddr;
+  readonly remote: NameAddr;
+  remoteTarget: string;
+  routeSet: readonly string[];
+  readonly secure: boolean;
+  readonly localContact: string;
+
+  constructor(init: DialogInit) {
+    this.id = init.id;
+    this.role = init.role;
+    this.state = init.state;
+    this.localSeq = init.localSeq;
+    this.remoteSeq = init.remoteSeq;
+    this.local = init.local;
+    this.remote = init.remote;
+    this.remoteTarget = init.remoteTarget;
+    this.routeSet = init.routeSet;
+    this.secure = init.secure;
+    this.localContact = init.localContact;
+  }
+
+  /** RFC 3261 §12.1.1: the UAS side, from the request and the 1xx/2xx we send with our To tag. */
+  static asUas(request: SipRequest, localTag: string, localContact: string): Dialog {
+    const remoteTag = request.fromTag ?? '';
+    const contact = request.contacts[0];
+    return new Dialog({
+      id: { callId: request.callId, localTag, remoteTag },
+      role: 'uas',
+      state: 'early',
+      localSeq: 0,
+      remoteSeq: request.cseq.seq,
+      local: withTag(request.to, localTag),
+      remote: request.from,
+      remoteTarget: contact ? uriText(contact) : request.uri,
+      routeSet: request.headers.getAll('record-route'),
+      secure: request.requestUri.scheme === 'sips',
+      localContact,
+    });
+  }
+
+  /** RFC 3261 §12.1.2: the UAC side, from our request and a 1xx/2xx carrying a To tag. */
+  static asUac(request: SipRequest, response: SipResponse, localContact: string): Dialog {
+    const contact = response.contacts[0];
+    return new Dialog({
+      id: { callId: request.callId, localTag: request.fromTag ?? '', remoteTag: response.toTag ?? '' },
+      role: 'uac',
+      state: response.status >= 200 ? 'confirmed' : 'early',
+      localSeq: request.cseq.seq,
+      remoteSeq: null,
+      local: request.from,
+      remote: response.to,
+      remoteTarget: contact ? uriText(contact) : request.uri,
+      routeSet: response.headers.getAll('record-route').reverse(),
+      secure: request.requestUri.scheme === 'sips',
+      localContact,
+    });
+  }
+
+  get key(): string {
+    return dialogKey(this.id);
+  }
+
+  /** RFC 3261 §12.2.2: lower CSeq than the last one is out of order (answered 500). ACK and CANCEL are exempt. */
+  checkRemoteCSeq(request: SipRequest): RemoteCSeqCheck {
+    if (request.method === 'ACK' || request.method === 'CANCEL') return 'ok';
+    const seq = request.cseq.seq;
+    if (this.remoteSeq !== null && seq <= this.remoteSeq) return 'out-of-order';
+    this.remoteSeq = seq;
+    return 'ok';
+  }
+
+  /** A 2xx (or a target-refresh request) may change the remote target (RFC 3261 §12.2.1.2, §12.2.2). */
+  refreshTarget(message: SipRequest | SipResponse): void {
+    const contact = message.contacts[0];
+    if (contact) this.remoteTarget = uriText(contact);
+  }
+
+  /** On the 2xx that confirms an early UAC dialog the route set is recomputed (RFC 3261 §12.1.2). */
+  confirmFrom(response: SipResponse): void {
+    if (this.role === 'uac' && this.state === 'early') {
+      this.routeSet = response.headers.getAll('record-route').reverse();
+    }
+    this.refreshTarget(response);
+    this.state = 'confirmed';
+  }
+
+  /**
+   * Builds an in-dialog request (RFC 3261 §12.2.1.1). With a loose first route, the Request-URI is the
+   * remote target and the Route set goes as is; with a strict one, it becomes the Request-URI.
+   */
+  createRequest(method: string, opts: { cseq?: number; body?: Buffer; contentType?: string } = {}): SipRequest {
+    const seq = opts.cseq ?? (method === 'ACK' || method === 'CANCEL' ? this.localSeq : ++this.localSeq);
+    const headers = new SipHeaders();
+    let requestUri = this.remoteTarget;
+    const routes = [...this.routeSet];
+    const first = routes[0];
+    if (first !== undefined && !parseNameAddr(first).uri.params.has('lr')) {
+      requestUri = uriText(parseNameAddr(first));
+      routes.shift();
+      routes.push(`<${this.remoteTarget}>`);
+    }
+    for (const r of routes) headers.append('Route', r);
+    headers.append('Max-Forwards', '70');
+    headers.append('From', formatNameAddr(this.local));
+    headers.append('To', formatNameAddr(this.remote));
+    headers.append('Call-ID', this.id.callId);
+    headers.append('CSeq', `${seq} ${method}`);
+    if (method !== 'ACK' && method !== 'CANCEL' && method !== 'BYE') headers.append('Contact', this.localContact);
+    if (opts.contentType) headers.append('Content-Type', opts.contentType);
+    return new SipRequest({ method, uri: requestUri, headers, body: opts.body });
+  }
+}
+
+function withTag(value: NameAddr, tag: string): NameAddr {
+  const params = new Map(value.params);
+  params.set('tag', tag);
+  return { ...value, params };
+}
+
+function uriText(value: NameAddr): string {
+  return formatUri(value.uri);
+}

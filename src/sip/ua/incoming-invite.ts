@@ -1,0 +1,117 @@
+import type { TimerHandle } from '../../clock';
+import { Dialog } from '../dialog/dialog';
+import type { SipRequest, SipResponse } from '../message/sip-message';
+import type { ServerTransaction } from '../transaction/transaction-user';
+import { IncomingRequest, type RespondOptions } from './incoming-request';
+import type { UaContext } from './ua-context';
+
+export interface InviteHandlers {
+  /** The caller cancelled before we answered; the UA already sent 487. */
+  onCancel?: () => void;
+  /** The ACK for our 2xx arrived (it may carry the answer SDP of a late offer). */
+  onAck?: (ack: SipRequest) => void;
+  /** No ACK came for our 2xx within 64*T1: the UA sent BYE and ended the dialog (RFC 3261 §13.3.1.4). */
+  onAckTimeout?: () => void;
+}
+
+/**
+ * The UAS side of an INVITE (RFC 3261 §13.3): provisional answers create an early dialog, a 2xx
+ * confirms it and is retransmitted by us (not the transaction, RFC 6026) until the ACK arrives.
+ */
+export class IncomingInvite extends IncomingRequest {
+  private dialogRef: Dialog | null = null;
+  private retransmit: TimerHandle | null = null;
+  private accepted: SipResponse | null = null;
+  handlers: InviteHandlers = {};
+
+  constructor(request: SipRequest, transaction: ServerTransaction, ua: UaContext) {
+    super(request, transaction, ua);
+  }
+
+  get dialog(): Dialog | null {
+    return this.dialogRef;
+  }
+
+  /** Sends 180/183 (with SDP for early media); creates the early dialog on the first one. */
+  progress(status: number, opts: RespondOptions = {}): Dialog {
+    if (status <= 100 || status >= 200) throw new RangeError(`progress takes a 101-199 status, not ${status}`);
+    const dialog = this.ensureDialog();
+    this.respond(status, { ...opts, headers: [...(opts.headers ?? []), ['Contact', dialog.localContact]] });
+    return dialog;
+  }
+
+  /** Answers 2xx and keeps retransmitting it with T1 doubling to T2 until the ACK (or 64*T1). */
+  accept(opts: RespondOptions & { status?: number } = {}): Dialog {
+    const dialog = this.ensureDialog();
+    dialog.state = 'confirmed';
+    this.accepted = this.respond(opts.status ?? 200, {
+      ...opts,
+      headers: [...(opts.headers ?? []), ['Contact', dialog.localContact]],
+    });
+    this.scheduleRetransmit(this.ua.timers.t1Ms, this.ua.clock.now() + 64 * this.ua.timers.t1Ms);
+    return dialog;
+  }
+
+  /** A final non-2xx answer; an early dialog, if any, ends with it. */
+  reject(status: number, opts: RespondOptions = {}): void {
+    if (status < 300) throw new RangeError(`reject takes a 3xx-6xx status, not ${status}`);
+    this.respond(status, opts);
+    if (this.dialogRef) this.ua.dialogEnded(this.dialogRef, `rejected ${status}`);
+  }
+
+  /** Called by the UA core for a CANCEL matched to this INVITE. */
+  cancelled(): void {
+    if (this.finalSent) return;
+    this.reject(487, { reason: 'Request Terminated' });
+    this.handlers.onCancel?.();
+  }
+
+  /** Called by the UA core for the ACK of our 2xx. */
+  acknowledged(ack: SipRequest): void {
+    if (this.retransmit) this.ua.clock.clearTimeout(this.retransmit);
+    this.retransmit = null;
+    this.accepted = null;
+    this.handlers.onAck?.(ack);
+  }
+
+  get awaitingAck(): boolean {
+    return this.accepted !== null;
+  }
+
+  private ensureDialog(): Dialog {
+    if (!this.dialogRef) {
+      const protocol = this.request.source?.protocol ?? 'udp';
+      this.dialogRef = Dialog.asUas(this.request, this.localTag, this.ua.contactFor(protocol));
+      this.ua.dialogs.add(this.dialogRef);
+      this.ua.dialogCreated(this, this.dialogRef);
+    }
+    return this.dialogRef;
+  }
+
+  private scheduleRetransmit(interval: number, deadline: number): void {
+    this.retransmit = this.ua.clock.setTimeout(() => {
+      const response = this.accepted;
+      const dialog = this.dialogRef;
+      if (!response || !dialog) return;
+      if (this.ua.clock.now() >= deadline) {
+        this.retransmit = null;
+        this.accepted = null;
+        this.ua.logger.warn('no ACK for 2xx, ending dialog', { callId: this.request.callId });
+        this.handlers.onAckTimeout?.();
+        this.ua.dialogEnded(dialog, 'ack timeout');
+        return;
+      }
+      this.ua.transport.sendResponse(response, this.request.source).catch((err: unknown) => {
+        this.ua.logger.warn('2xx retransmission failed', { callId: this.request.callId, error: String(err) });
+      });
+      this.scheduleRetransmit(Math.min(interval * 2, this.ua.timers.t2Ms), deadline);
+    }, interval);
+  }
+
+  /** Stops the 2xx retransmissions (the dialog ended some other way). */
+  dispose(): void {
+    if (this.retransmit) this.ua.clock.clearTimeout(this.retransmit);
+    this.retransmit = null;
+    this.accepted = null;
+  }
+}

@@ -1,0 +1,120 @@
+import { Dialog } from '../dialog/dialog';
+import type { SipRequest, SipResponse } from '../message/sip-message';
+import type { ClientTransaction } from '../transaction/transaction-user';
+import type { SendTarget } from '../transport/transport';
+
+export interface InviteResult {
+  /** The final response: a 2xx, a 3xx-6xx, or a 408/503 we made up after a timeout or transport error. */
+  readonly response: SipResponse;
+  /** The confirmed dialog, on a 2xx. */
+  readonly dialog: Dialog | null;
+}
+
+/** What an outgoing INVITE needs from the UA core, kept narrow so the class can be tested alone. */
+export interface OutgoingInviteCore {
+  contactFor(target: SendTarget): string;
+  /** Sends an ACK for a 2xx, end to end (RFC 3261 §13.2.2.4), remembering it for retransmitted 2xx. */
+  sendAck(dialog: Dialog, invite: SipRequest, target: SendTarget): void;
+  /** Sends a CANCEL for this INVITE (same branch, RFC 3261 §9.1). */
+  sendCancel(invite: SipRequest, transaction: ClientTransaction, target: SendTarget): void;
+  /** Ends a dialog we no longer want (a 2xx that raced our CANCEL, or a second fork). */
+  hangUp(dialog: Dialog, target: SendTarget): void;
+  addDialog(dialog: Dialog): void;
+}
+
+/**
+ * The UAC side of an INVITE (RFC 3261 §13.2): early dialogs from tagged 1xx, ACK for 2xx, CANCEL
+ * only once a provisional has arrived (§9.1), and the CANCEL/2xx race resolved by ACK then BYE.
+ */
+export class OutgoingInvite {
+  transaction: ClientTransaction | null = null;
+  onProvisional?: (response: SipResponse, dialog: Dialog | null) => void;
+  readonly result: Promise<InviteResult>;
+  private settle!: (result: InviteResult) => void;
+  private settled = false;
+  private provisionalSeen = false;
+  private cancelWanted = false;
+  private cancelSent = false;
+  private early: Dialog | null = null;
+  private confirmed: Dialog | null = null;
+
+  constructor(
+    readonly request: SipRequest,
+    readonly target: SendTarget,
+    private readonly core: OutgoingInviteCore,
+  ) {
+    this.result = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  get dialog(): Dialog | null {
+    return this.confirmed ?? this.early;
+  }
+
+  /** Asks to cancel; sent now if a provisional came, else as soon as one does (RFC 3261 §9.1). */
+  cancel(): void {
+    if (this.settled) return;
+    this.cancelWanted = true;
+    this.maybeSendCancel();
+  }
+
+  handleResponse(response: SipResponse): void {
+    if (response.status < 200) return this.onProvisionalResponse(response);
+    if (response.status < 300) return this.onSuccess(response);
+    this.finish({ response, dialog: null });
+  }
+
+  handleFailure(response: SipResponse): void {
+    this.finish({ response, dialog: null });
+  }
+
+  private onProvisionalResponse(response: SipResponse): void {
+    this.provisionalSeen = true;
+    if (response.status > 100 && response.toTag && !this.early) {
+      this.early = Dialog.asUac(this.request, response, this.core.contactFor(this.target));
+    }
+    this.maybeSendCancel();
+    if (response.status > 100) this.onProvisional?.(response, this.early);
+  }
+
+  private onSuccess(response: SipResponse): void {
+    const remoteTag = response.toTag ?? '';
+    if (this.confirmed) {
+      if (this.confirmed.id.remoteTag === remoteTag) {
+        this.core.sendAck(this.confirmed, this.request, this.target);
+      } else {
+        // A second fork answered: acknowledge and end it (RFC 3261 §13.2.2.4).
+        const extra = Dialog.asUac(this.request, response, this.core.contactFor(this.target));
+        this.core.addDialog(extra);
+        this.core.sendAck(extra, this.request, this.target);
+        this.core.hangUp(extra, this.target);
+      }
+      return;
+    }
+    const dialog =
+      this.early && this.early.id.remoteTag === remoteTag
+        ? this.early
+        : Dialog.asUac(this.request, response, this.core.contactFor(this.target));
+    dialog.confirmFrom(response);
+    this.confirmed = dialog;
+    this.core.addDialog(dialog);
+    this.core.sendAck(dialog, this.request, this.target);
+    if (this.cancelWanted) {
+      this.core.hangUp(dialog, this.target);
+      this.finish({ response, dialog: null });
+      return;
+    }
+    this.finish({ response, dialog });
+  }
+
+  private maybeSendCancel(): void {
+    if (!this.cancelWanted || this.cancelSent || !this.provisionalSeen || !this.transaction) return;
+    this.cancelSent = true;
+    this.core.sendCancel(this.request, this.transaction, this.target);
+  }
+
+  private finish(result: InviteResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.settle(result);
+  }
+}

@@ -1,0 +1,77 @@
+import type { SipRequest } from '../message/sip-message';
+
+/** A refusal the UA core turns into a response: status, reason and the headers RFC 3261 asks for. */
+export interface Rejection {
+  readonly status: number;
+  readonly reason: string;
+  readonly headers?: ReadonlyArray<readonly [string, string]>;
+}
+
+export interface ValidationPolicy {
+  readonly allowedMethods: readonly string[];
+  /** Option tags we implement (RFC 3261 §8.2.2.3). */
+  readonly supportedExtensions: ReadonlySet<string>;
+  /** Media types accepted in a request of this method; an empty list accepts no body at all. */
+  acceptedBodies(method: string): readonly string[];
+  /** True for a Via we put on a request ourselves: seeing it on an incoming request means a loop. */
+  isOwnVia(sentBy: { host: string; port: number | null }, branch: string | null): boolean;
+}
+
+const URI_SCHEMES = new Set(['sip', 'sips', 'tel']);
+
+/**
+ * RFC 3261 §8.2 request inspection for requests outside and inside dialogs, in the order the RFC
+ * gives (method, headers, extensions, content) with Max-Forwards and loops checked first because a
+ * B2BUA forwards what it accepts. Merged requests (§8.2.2.2) need transaction state: the UA core checks them.
+ */
+export function validateRequest(request: SipRequest, policy: ValidationPolicy): Rejection | null {
+  const maxForwards = request.headers.get('max-forwards');
+  if (maxForwards !== undefined) {
+    const hops = Number(maxForwards.trim());
+    if (!/^\d{1,3}$/.test(maxForwards.trim()) || hops > 255) {
+      return { status: 400, reason: 'Bad Request (Max-Forwards)' };
+    }
+    if (hops === 0 && request.method !== 'ACK') return { status: 483, reason: 'Too Many Hops' };
+  }
+
+  for (const via of request.vias.slice(1)) {
+    if (policy.isOwnVia({ host: via.host, port: via.port }, via.params.get('branch') ?? null)) {
+      return { status: 482, reason: 'Loop Detected' };
+    }
+  }
+
+  if (!policy.allowedMethods.includes(request.method)) {
+    return { status: 405, reason: 'Method Not Allowed', headers: [['Allow', policy.allowedMethods.join(', ')]] };
+  }
+
+  if (!URI_SCHEMES.has(request.requestUri.scheme)) {
+    return { status: 416, reason: 'Unsupported URI Scheme' };
+  }
+
+  if (request.method !== 'ACK' && request.method !== 'CANCEL') {
+    const unsupported = request.headers
+      .getAll('require')
+      .map((t) => t.trim())
+      .filter((t) => t.length > 0 && !policy.supportedExtensions.has(t.toLowerCase()));
+    if (unsupported.length > 0) {
+      return { status: 420, reason: 'Bad Extension', headers: [['Unsupported', unsupported.join(', ')]] };
+    }
+  }
+
+  if (request.body.length > 0 && request.method !== 'ACK' && request.method !== 'CANCEL') {
+    const accepted = policy.acceptedBodies(request.method);
+    const type = request.contentType;
+    const encoding = request.headers.get('content-encoding');
+    if (type === null || !accepted.includes(type)) {
+      return {
+        status: 415,
+        reason: 'Unsupported Media Type',
+        headers: [['Accept', accepted.length > 0 ? accepted.join(', ') : '']],
+      };
+    }
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      return { status: 415, reason: 'Unsupported Media Type', headers: [['Accept-Encoding', 'identity']] };
+    }
+  }
+  return null;
+}

@@ -1,0 +1,368 @@
+import type { Clock } from '../../clock';
+import type { Logger } from '../../observability/logger';
+import type { Dialog } from '../dialog/dialog';
+import { DialogTable } from '../dialog/dialog-table';
+import { newCallId, newTag } from '../dialog/identifiers';
+import { createResponse } from '../message/response-factory';
+import { SipHeaders } from '../message/sip-headers';
+import { SipRequest, type SipResponse, type TransportProtocol } from '../message/sip-message';
+import type { TransactionLayer } from '../transaction/transaction-layer';
+import type {
+  ClientTransaction,
+  ServerTransaction,
+  TransactionUser,
+} from '../transaction/transaction-user';
+import type { SendTarget, SipTransport } from '../transport/transport';
+import { IncomingInvite } from './incoming-invite';
+import { IncomingRequest } from './incoming-request';
+import { resolveNextHop } from './next-hop';
+import { OutgoingInvite } from './outgoing-invite';
+import { validateRequest, type ValidationPolicy } from './request-validation';
+import type { UaContext } from './ua-context';
+
+/** What the application implements; each is optional (SIP.js-style typed delegates). */
+export interface UserAgentDelegate {
+  /** A new INVITE outside any dialog. Without a handler the UA answers 480. */
+  onInvite?(invite: IncomingInvite): void;
+  /** Any other request: outside a dialog (`dialog` null) or inside one (re-INVITE, UPDATE, INFO, MESSAGE...). */
+  onRequest?(request: IncomingRequest, dialog: Dialog | null): void;
+  /** A dialog ended: BYE from the peer, our BYE answered, a rejected early dialog, an ACK timeout. */
+  onDialogEnded?(dialog: Dialog, why: string): void;
+}
+
+export interface UserAgentOptions {
+  readonly transport: SipTransport;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly timers: { readonly t1Ms: number; readonly t2Ms: number; readonly t4Ms: number };
+  readonly userAgent: string;
+  readonly delegate: UserAgentDelegate;
+  readonly allowedMethods?: readonly string[];
+  readonly supportedExtensions?: readonly string[];
+  /** Media types accepted per method; methods not listed accept none. */
+  readonly acceptedBodies?: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface NewRequestInit {
+  readonly method: string;
+  readonly uri: string;
+  readonly from: string; // name-addr or URI; a tag is added
+  readonly to: string;
+  readonly callId?: string;
+  readonly cseq?: number;
+  readonly headers?: ReadonlyArray<readonly [string, string]>;
+  readonly body?: Buffer;
+  readonly contentType?: string;
+  readonly protocol?: TransportProtocol;
+}
+
+const DEFAULT_METHODS = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'MESSAGE', 'INFO', 'UPDATE', 'PRACK'];
+const DEFAULT_BODIES: Readonly<Record<string, readonly string[]>> = {
+  INVITE: ['application/sdp'],
+  UPDATE: ['application/sdp'],
+  PRACK: ['application/sdp'],
+  MESSAGE: ['text/plain'],
+  INFO: ['application/dtmf-relay', 'application/dtmf'],
+};
+
+/**
+ * The UA core (RFC 3261 §8, §12-§15) over the transaction layer: validates requests, keeps dialogs,
+ * answers OPTIONS, BYE and CANCEL, and gives the application typed request objects.
+ */
+export class SipUserAgent implements TransactionUser {
+  readonly dialogs = new DialogTable();
+  private transactions!: TransactionLayer;
+  private readonly ctx: UaContext;
+  private readonly policy: ValidationPolicy;
+  private readonly allowed: readonly string[];
+  private readonly supported: readonly string[];
+  private readonly serverInvites = new Map<ServerTransaction, IncomingInvite>();
+  private readonly invitesByDialog = new Map<string, IncomingInvite>();
+  private readonly acksByDialog = new Map<string, { ack: SipRequest; target: SendTarget }>();
+  /** Requests outside a dialog in progress, for merged-request detection (RFC 3261 §8.2.2.2). */
+  private readonly inProgress = new Map<string, string>();
+
+  constructor(private readonly options: UserAgentOptions) {
+    this.allowed = options.allowedMethods ?? DEFAULT_METHODS;
+    this.supported = options.supportedExtensions ?? [];
+    const bodies = options.acceptedBodies ?? DEFAULT_BODIES;
+    const own = (protocol: TransportProtocol) => options.transport.viaSentBy(protocol);
+    this.policy = {
+      allowedMethods: this.allowed,
+      supportedExtensions: new Set(this.supported.map((s) => s.toLowerCase())),
+      acceptedBodies: (method) => bodies[method] ?? [],
+      isOwnVia: (sentBy, branch) =>
+        branch !== null &&
+        (['udp', 'tcp'] as const).some((p) => {
+          const mine = own(p);
+          return mine.host.toLowerCase() === sentBy.host && (sentBy.port ?? 5060) === mine.port;
+        }),
+    };
+    this.ctx = {
+      transport: options.transport,
+      clock: options.clock,
+      logger: options.logger,
+      timers: options.timers,
+      userAgent: options.userAgent,
+      dialogs: this.dialogs,
+      contactFor: (protocol) => this.contactFor(protocol),
+      dialogEnded: (dialog, why) => this.endDialog(dialog, why),
+      dialogCreated: (invite, dialog) => void this.invitesByDialog.set(dialog.key, invite),
+    };
+  }
+
+  /** The transaction layer is built with this UA as its user, then handed back here. */
+  attach(transactions: TransactionLayer): void {
+    this.transactions = transactions;
+  }
+
+  contactFor(protocol: TransportProtocol): string {
+    const { host, port } = this.options.transport.viaSentBy(protocol);
+    return `<sip:${host}:${port}${protocol === 'tcp' ? ';transport=tcp' : ''}>`;
+  }
+
+  // --- TransactionUser -------------------------------------------------------------------------
+
+  onRequest(request: SipRequest, transaction: ServerTransaction): void {
+    const log = this.options.logger;
+    try {
+      const rejection = validateRequest(request, this.policy);
+      if (rejection) {
+        transaction.respond(createResponse(request, rejection.status, rejection.reason, { toTag: newTag(), headers: rejection.headers?.map(([n, v]) => [n, v] as [string, string]) }));
+        return;
+      }
+      if (request.toTag !== null) return this.onDialogRequest(request, transaction);
+      if (this.isMerged(request, transaction)) {
+        transaction.respond(createResponse(request, 482, 'Loop Detected', { toTag: newTag() }));
+        return;
+      }
+      this.onInitialRequest(request, transaction);
+    } catch (err) {
+      log.error('request handling failed', { callId: safeCallId(request), method: request.method, error: String(err) });
+      if (!transaction.finalSent) transaction.respond(createResponse(request, 500, 'Server Internal Error', { toTag: newTag() }));
+    }
+  }
+
+  onAck(ack: SipRequest): void {
+    const dialog = this.dialogs.forRequest(ack);
+    if (!dialog) return;
+    const invite = this.invitesByDialog.get(dialog.key);
+    if (invite?.awaitingAck) invite.acknowledged(ack);
+  }
+
+  onCancel(_cancel: SipRequest, invite: ServerTransaction): void {
+    const incoming = this.serverInvites.get(invite);
+    if (incoming) incoming.cancelled();
+    else if (!invite.finalSent) invite.respond(createResponse(invite.request, 487, 'Request Terminated', { toTag: newTag() }));
+  }
+
+  onStrayResponse(response: SipResponse): void {
+    if (response.status < 200 || response.status >= 300 || response.cseq.method !== 'INVITE') return;
+    // A 2xx retransmitted after the INVITE transaction ended: our ACK was lost, send it again.
+    const key = response.callId + '\u0000' + (response.fromTag ?? '') + '\u0000' + (response.toTag ?? '');
+    const sent = this.acksByDialog.get(key);
+    if (sent) this.send(this.transactions.sendAck(sent.ack, sent.target), 'ACK retransmission');
+  }
+
+  // --- requests we receive ---------------------------------------------------------------------
+
+  private onInitialRequest(request: SipRequest, transaction: ServerTransaction): void {
+    const delegate = this.options.delegate;
+    if (request.method === 'INVITE') {
+      const invite = new IncomingInvite(request, transaction, this.ctx);
+      this.serverInvites.set(transaction, invite);
+      whenTerminated(transaction, () => this.serverInvites.delete(transaction));
+      if (delegate.onInvite) delegate.onInvite(invite);
+      else invite.reject(480, { reason: 'Temporarily Unavailable' });
+      return;
+    }
+    const incoming = new IncomingRequest(request, transaction, this.ctx);
+    if (request.method === 'OPTIONS') return void this.answerOptions(incoming);
+    if (request.method === 'BYE' || request.method === 'UPDATE' || request.method === 'PRACK') {
+      return void incoming.respond(481, { reason: 'Call/Transaction Does Not Exist' });
+    }
+    if (delegate.onRequest) delegate.onRequest(incoming, null);
+    else incoming.respond(501, { reason: 'Not Implemented' });
+  }
+
+  private onDialogRequest(request: SipRequest, transaction: ServerTransaction): void {
+    const dialog = this.dialogs.forRequest(request);
+    const incoming =
+      request.method === 'INVITE' ? new IncomingInvite(request, transaction, this.ctx) : new IncomingRequest(request, transaction, this.ctx);
+    if (!dialog) return void incoming.respond(481, { reason: 'Call/Transaction Does Not Exist' });
+    if (dialog.checkRemoteCSeq(request) === 'out-of-order') {
+      return void incoming.respond(500, { reason: 'Server Internal Error (CSeq out of order)', headers: [['Retry-After', '1']] });
+    }
+    if (request.method === 'BYE') {
+      incoming.respond(200);
+      this.endDialog(dialog, 'remote BYE');
+      return;
+    }
+    if (request.method === 'INVITE' || request.method === 'UPDATE') dialog.refreshTarget(request);
+    if (this.options.delegate.onRequest) this.options.delegate.onRequest(incoming, dialog);
+    else if (request.method === 'INVITE') incoming.respond(488, { reason: 'Not Acceptable Here' });
+    else incoming.respond(200);
+  }
+
+  private answerOptions(incoming: IncomingRequest): void {
+    const accept = [...new Set(Object.values(this.options.acceptedBodies ?? DEFAULT_BODIES).flat())];
+    const headers: [string, string][] = [
+      ['Allow', this.allowed.join(', ')],
+      ['Accept', accept.join(', ')],
+      ['Accept-Encoding', 'identity'],
+      ['Accept-Language', 'en'],
+    ];
+    // RFC 3261 §11.2: Supported SHOULD be present, even when the list is empty.
+    headers.push(['Supported', this.supported.join(', ')]);
+    incoming.respond(200, { headers });
+  }
+
+  private isMerged(request: SipRequest, transaction: ServerTransaction): boolean {
+    if (request.method === 'ACK' || request.method === 'CANCEL') return false;
+    const key = `${request.callId}\u0000${request.fromTag ?? ''}\u0000${request.cseq.seq}\u0000${request.method}`;
+    const branch = request.branch ?? '';
+    const seen = this.inProgress.get(key);
+    if (seen !== undefined && seen !== branch) return true;
+    this.inProgress.set(key, branch);
+    whenTerminated(transaction, () => {
+      if (this.inProgress.get(key) === branch) this.inProgress.delete(key);
+    });
+    return false;
+  }
+
+  // --- requests we send ------------------------------------------------------------------------
+
+  /** A new request outside a dialog, with a fresh From tag, Call-ID and CSeq unless given. */
+  createRequest(init: NewRequestInit): SipRequest {
+    const protocol = init.protocol ?? 'udp';
+    const headers = new SipHeaders();
+    const from = init.from.includes('<') ? init.from : `<${init.from}>`;
+    const to = init.to.includes('<') ? init.to : `<${init.to}>`;
+    headers.append('Max-Forwards', '70');
+    headers.append('From', `${from};tag=${newTag()}`);
+    headers.append('To', to);
+    headers.append('Call-ID', init.callId ?? newCallId(this.options.transport.viaSentBy(protocol).host));
+    headers.append('CSeq', `${init.cseq ?? 1} ${init.method}`);
+    if (init.method === 'INVITE' || init.method === 'SUBSCRIBE') headers.append('Contact', this.contactFor(protocol));
+    headers.append('User-Agent', this.options.userAgent);
+    for (const [n, v] of init.headers ?? []) headers.append(n, v);
+    if (init.contentType) headers.append('Content-Type', init.contentType);
+    return new SipRequest({ method: init.method, uri: init.uri, headers, body: init.body });
+  }
+
+  /** Sends a non-INVITE request and resolves with its final response (408/503 made up on timeout or failure). */
+  async request(request: SipRequest, target?: SendTarget): Promise<SipResponse> {
+    const to = target ?? (await resolveNextHop(request));
+    return new Promise((resolve) => {
+      this.transactions.sendRequest(request, to, {
+        onResponse: (response) => {
+          if (response.status >= 200) resolve(response);
+        },
+        onTimeout: () => resolve(createResponse(request, 408, 'Request Timeout')),
+        onTransportError: () => resolve(createResponse(request, 503, 'Service Unavailable')),
+      });
+    });
+  }
+
+  /** Sends an INVITE; the returned object reports provisionals and the final result, and can cancel. */
+  async invite(request: SipRequest, target?: SendTarget): Promise<OutgoingInvite> {
+    const to = target ?? (await resolveNextHop(request));
+    const outgoing = new OutgoingInvite(request, to, {
+      contactFor: (t) => this.contactFor(t.protocol),
+      addDialog: (dialog) => this.dialogs.add(dialog),
+      sendAck: (dialog, invite, t) => this.sendAck(dialog, invite, t),
+      sendCancel: (invite, transaction, t) => this.sendCancel(invite, transaction, t),
+      hangUp: (dialog) => void this.bye(dialog),
+    });
+    outgoing.transaction = this.transactions.sendRequest(request, to, {
+      onResponse: (response) => outgoing.handleResponse(response),
+      onTimeout: () => outgoing.handleFailure(createResponse(request, 408, 'Request Timeout')),
+      onTransportError: () => outgoing.handleFailure(createResponse(request, 503, 'Service Unavailable')),
+    });
+    return outgoing;
+  }
+
+  /** Sends a request inside a dialog (BYE, INFO, MESSAGE, UPDATE, re-INVITE) and waits for the final response. */
+  async requestInDialog(
+    dialog: Dialog,
+    method: string,
+    opts: { body?: Buffer; contentType?: string; headers?: ReadonlyArray<readonly [string, string]> } = {},
+  ): Promise<SipResponse> {
+    const request = dialog.createRequest(method, opts);
+    for (const [n, v] of opts.headers ?? []) request.headers.append(n, v);
+    return this.request(request, await resolveNextHop(request));
+  }
+
+  /** Ends a dialog with BYE; the dialog is forgotten whatever the answer. */
+  async bye(dialog: Dialog): Promise<SipResponse | null> {
+    if (dialog.state === 'terminated') return null;
+    const request = dialog.createRequest('BYE');
+    this.endDialog(dialog, 'local BYE');
+    try {
+      return await this.request(request, await resolveNextHop(request));
+    } catch (err) {
+      this.options.logger.warn('BYE not sent', { callId: dialog.id.callId, error: String(err) });
+      return null;
+    }
+  }
+
+  private sendAck(dialog: Dialog, invite: SipRequest, inviteTarget: SendTarget): void {
+    const existing = this.acksByDialog.get(dialog.key);
+    if (existing) return this.send(this.transactions.sendAck(existing.ack, existing.target), 'ACK');
+    const ack = dialog.createRequest('ACK', { cseq: invite.cseq.seq });
+    this.send(
+      resolveNextHop(ack, inviteTarget.protocol).then((target) => {
+        this.acksByDialog.set(dialog.key, { ack, target });
+        return this.transactions.sendAck(ack, target);
+      }),
+      'ACK',
+    );
+  }
+
+  private sendCancel(invite: SipRequest, transaction: ClientTransaction, target: SendTarget): void {
+    const headers = new SipHeaders();
+    for (const route of invite.headers.getAll('route')) headers.append('Route', route);
+    headers.append('Max-Forwards', '70');
+    headers.append('From', invite.headers.get('from') ?? '');
+    headers.append('To', invite.headers.get('to') ?? '');
+    headers.append('Call-ID', invite.callId);
+    headers.append('CSeq', `${invite.cseq.seq} CANCEL`);
+    const cancel = new SipRequest({ method: 'CANCEL', uri: invite.uri, headers });
+    this.transactions.sendRequest(cancel, target, { onResponse: () => {}, onTimeout: () => {}, onTransportError: () => {} }, { branch: transaction.branch });
+  }
+
+  private endDialog(dialog: Dialog, why: string): void {
+    if (dialog.state === 'terminated') return;
+    const wasAckTimeout = why === 'ack timeout';
+    dialog.state = 'terminated';
+    this.dialogs.remove(dialog);
+    this.invitesByDialog.get(dialog.key)?.dispose();
+    this.invitesByDialog.delete(dialog.key);
+    this.acksByDialog.delete(dialog.key);
+    if (wasAckTimeout) {
+      const bye = dialog.createRequest('BYE');
+      this.send(resolveNextHop(bye).then((t) => this.request(bye, t)), 'BYE after ACK timeout');
+    }
+    this.options.delegate.onDialogEnded?.(dialog, why);
+  }
+
+  get counts(): { dialogs: number; pendingInvites: number } {
+    return { dialogs: this.dialogs.size, pendingInvites: this.serverInvites.size };
+  }
+
+  private send(p: Promise<unknown>, what: string): void {
+    p.catch((err: unknown) => this.options.logger.warn(`${what} failed`, { error: String(err) }));
+  }
+}
+
+function whenTerminated(transaction: ServerTransaction, fn: () => void): void {
+  const previous = transaction.onTerminated;
+  transaction.onTerminated = () => {
+    previous?.();
+    fn();
+  };
+}
+
+function safeCallId(request: SipRequest): string | undefined {
+  return request.headers.get('call-id');
+}
