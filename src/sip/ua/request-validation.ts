@@ -9,6 +9,8 @@ export interface Rejection {
 
 export interface ValidationPolicy {
   readonly allowedMethods: readonly string[];
+  /** Methods we pass on to another hop (a B2BUA's INVITE): Max-Forwards 0 stops those with 483. */
+  readonly forwardedMethods: ReadonlySet<string>;
   /** Option tags we implement (RFC 3261 §8.2.2.3). */
   readonly supportedExtensions: ReadonlySet<string>;
   /** Media types accepted in a request of this method; an empty list accepts no body at all. */
@@ -18,6 +20,24 @@ export interface ValidationPolicy {
 }
 
 const URI_SCHEMES = new Set(['sip', 'sips', 'tel']);
+
+/** Methods defined by RFC 3261 and its extensions: not allowed here is 405; anything else is unknown, 501. */
+const KNOWN_METHODS = new Set([
+  'INVITE',
+  'ACK',
+  'CANCEL',
+  'BYE',
+  'OPTIONS',
+  'REGISTER',
+  'PRACK',
+  'SUBSCRIBE',
+  'NOTIFY',
+  'PUBLISH',
+  'INFO',
+  'REFER',
+  'MESSAGE',
+  'UPDATE',
+]);
 
 /**
  * RFC 3261 §8.2 request inspection for requests outside and inside dialogs, in the order the RFC
@@ -31,17 +51,21 @@ export function validateRequest(request: SipRequest, policy: ValidationPolicy): 
     if (!/^\d{1,3}$/.test(maxForwards.trim()) || hops > 255) {
       return { status: 400, reason: 'Bad Request (Max-Forwards)' };
     }
-    if (hops === 0 && request.method !== 'ACK') return { status: 483, reason: 'Too Many Hops' };
+    // RFC 4475 §3.3.11: an endpoint processes a request with Max-Forwards 0; only forwarding stops.
+    if (hops === 0 && policy.forwardedMethods.has(request.method)) return { status: 483, reason: 'Too Many Hops' };
   }
 
-  for (const via of request.vias.slice(1)) {
+  for (const via of request.vias) {
     if (policy.isOwnVia({ host: via.host, port: via.port }, via.params.get('branch') ?? null)) {
       return { status: 482, reason: 'Loop Detected' };
     }
   }
 
   if (!policy.allowedMethods.includes(request.method)) {
-    return { status: 405, reason: 'Method Not Allowed', headers: [['Allow', policy.allowedMethods.join(', ')]] };
+    const allow: [string, string][] = [['Allow', policy.allowedMethods.join(', ')]];
+    return KNOWN_METHODS.has(request.method)
+      ? { status: 405, reason: 'Method Not Allowed', headers: allow }
+      : { status: 501, reason: 'Not Implemented', headers: allow };
   }
 
   if (!URI_SCHEMES.has(request.requestUri.scheme)) {

@@ -7,11 +7,7 @@ import { createResponse } from '../message/response-factory';
 import { SipHeaders } from '../message/sip-headers';
 import { SipRequest, type SipResponse, type TransportProtocol } from '../message/sip-message';
 import type { TransactionLayer } from '../transaction/transaction-layer';
-import type {
-  ClientTransaction,
-  ServerTransaction,
-  TransactionUser,
-} from '../transaction/transaction-user';
+import type { ClientTransaction, ServerTransaction, TransactionUser } from '../transaction/transaction-user';
 import type { SendTarget, SipTransport } from '../transport/transport';
 import { IncomingInvite } from './incoming-invite';
 import { IncomingRequest } from './incoming-request';
@@ -39,6 +35,8 @@ export interface UserAgentOptions {
   readonly delegate: UserAgentDelegate;
   readonly allowedMethods?: readonly string[];
   readonly supportedExtensions?: readonly string[];
+  /** Methods this UA passes on to another hop; Max-Forwards 0 on them gets 483. */
+  readonly forwardedMethods?: readonly string[];
   /** Media types accepted per method; methods not listed accept none. */
   readonly acceptedBodies?: Readonly<Record<string, readonly string[]>>;
 }
@@ -89,6 +87,7 @@ export class SipUserAgent implements TransactionUser {
     const own = (protocol: TransportProtocol) => options.transport.viaSentBy(protocol);
     this.policy = {
       allowedMethods: this.allowed,
+      forwardedMethods: new Set(options.forwardedMethods ?? ['INVITE']),
       supportedExtensions: new Set(this.supported.map((s) => s.toLowerCase())),
       acceptedBodies: (method) => bodies[method] ?? [],
       isOwnVia: (sentBy, branch) =>
@@ -128,7 +127,12 @@ export class SipUserAgent implements TransactionUser {
     try {
       const rejection = validateRequest(request, this.policy);
       if (rejection) {
-        transaction.respond(createResponse(request, rejection.status, rejection.reason, { toTag: newTag(), headers: rejection.headers?.map(([n, v]) => [n, v] as [string, string]) }));
+        transaction.respond(
+          createResponse(request, rejection.status, rejection.reason, {
+            toTag: newTag(),
+            headers: rejection.headers?.map(([n, v]) => [n, v] as [string, string]),
+          }),
+        );
         return;
       }
       if (request.toTag !== null) return this.onDialogRequest(request, transaction);
@@ -139,7 +143,8 @@ export class SipUserAgent implements TransactionUser {
       this.onInitialRequest(request, transaction);
     } catch (err) {
       log.error('request handling failed', { callId: safeCallId(request), method: request.method, error: String(err) });
-      if (!transaction.finalSent) transaction.respond(createResponse(request, 500, 'Server Internal Error', { toTag: newTag() }));
+      if (!transaction.finalSent)
+        transaction.respond(createResponse(request, 500, 'Server Internal Error', { toTag: newTag() }));
     }
   }
 
@@ -153,7 +158,8 @@ export class SipUserAgent implements TransactionUser {
   onCancel(_cancel: SipRequest, invite: ServerTransaction): void {
     const incoming = this.serverInvites.get(invite);
     if (incoming) incoming.cancelled();
-    else if (!invite.finalSent) invite.respond(createResponse(invite.request, 487, 'Request Terminated', { toTag: newTag() }));
+    else if (!invite.finalSent)
+      invite.respond(createResponse(invite.request, 487, 'Request Terminated', { toTag: newTag() }));
   }
 
   onStrayResponse(response: SipResponse): void {
@@ -188,10 +194,15 @@ export class SipUserAgent implements TransactionUser {
   private onDialogRequest(request: SipRequest, transaction: ServerTransaction): void {
     const dialog = this.dialogs.forRequest(request);
     const incoming =
-      request.method === 'INVITE' ? new IncomingInvite(request, transaction, this.ctx) : new IncomingRequest(request, transaction, this.ctx);
+      request.method === 'INVITE'
+        ? new IncomingInvite(request, transaction, this.ctx)
+        : new IncomingRequest(request, transaction, this.ctx);
     if (!dialog) return void incoming.respond(481, { reason: 'Call/Transaction Does Not Exist' });
     if (dialog.checkRemoteCSeq(request) === 'out-of-order') {
-      return void incoming.respond(500, { reason: 'Server Internal Error (CSeq out of order)', headers: [['Retry-After', '1']] });
+      return void incoming.respond(500, {
+        reason: 'Server Internal Error (CSeq out of order)',
+        headers: [['Retry-After', '1']],
+      });
     }
     if (request.method === 'BYE') {
       incoming.respond(200);
@@ -328,7 +339,12 @@ export class SipUserAgent implements TransactionUser {
     headers.append('Call-ID', invite.callId);
     headers.append('CSeq', `${invite.cseq.seq} CANCEL`);
     const cancel = new SipRequest({ method: 'CANCEL', uri: invite.uri, headers });
-    this.transactions.sendRequest(cancel, target, { onResponse: () => {}, onTimeout: () => {}, onTransportError: () => {} }, { branch: transaction.branch });
+    this.transactions.sendRequest(
+      cancel,
+      target,
+      { onResponse: () => {}, onTimeout: () => {}, onTransportError: () => {} },
+      { branch: transaction.branch },
+    );
   }
 
   private endDialog(dialog: Dialog, why: string): void {
@@ -341,7 +357,10 @@ export class SipUserAgent implements TransactionUser {
     this.acksByDialog.delete(dialog.key);
     if (wasAckTimeout) {
       const bye = dialog.createRequest('BYE');
-      this.send(resolveNextHop(bye).then((t) => this.request(bye, t)), 'BYE after ACK timeout');
+      this.send(
+        resolveNextHop(bye).then((t) => this.request(bye, t)),
+        'BYE after ACK timeout',
+      );
     }
     this.options.delegate.onDialogEnded?.(dialog, why);
   }

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { systemClock } from '../../../../src/clock';
+import type { Dialog } from '../../../../src/sip/dialog/dialog';
+import { SipStack } from '../../../../src/sip/sip-stack';
+import { testConfig, testLogger } from '../../../support/test-app';
+import { TEST_SDP, TestUas } from '../../../support/test-uas';
+
+async function caller(): Promise<{ stack: SipStack; ended: string[] }> {
+  const ended: string[] = [];
+  const stack = await SipStack.start({
+    config: testConfig().sip,
+    logger: testLogger(),
+    clock: systemClock,
+    delegate: { onDialogEnded: (_d: Dialog, why: string) => ended.push(why) },
+  });
+  return { stack, ended };
+}
+
+async function until(check: () => boolean, what: string, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+for (const protocol of ['udp', 'tcp'] as const) {
+  describe(`UA core end to end over ${protocol.toUpperCase()} (our UAC to our UAS)`, () => {
+    let uas: TestUas;
+    let a: { stack: SipStack; ended: string[] };
+
+    beforeEach(async () => {
+      uas = await TestUas.start({ kind: 'answer', ringMs: 20 });
+      a = await caller();
+    });
+    afterEach(async () => {
+      await a.stack.close();
+      await uas.stop();
+    });
+
+    function newInvite() {
+      const port = uas.port(protocol);
+      return a.stack.ua.createRequest({
+        method: 'INVITE',
+        uri: `sip:bob@127.0.0.1:${port};transport=${protocol}`,
+        from: 'sip:alice@127.0.0.1',
+        to: 'sip:bob@127.0.0.1',
+        body: TEST_SDP,
+        contentType: 'application/sdp',
+        protocol,
+      });
+    }
+
+    it('sets up a call with 180 then 200, ACKs it, and ends both dialogs with BYE', async () => {
+      const outgoing = await a.stack.ua.invite(newInvite());
+      const provisionals: number[] = [];
+      outgoing.onProvisional = (r) => provisionals.push(r.status);
+      const { response, dialog } = await outgoing.result;
+      assert.equal(response.status, 200);
+      assert.deepEqual(provisionals, [180]);
+      assert.ok(dialog);
+      await until(() => uas.events.includes('ack'), 'the ACK at the UAS');
+      const bye = await a.stack.ua.bye(dialog);
+      assert.equal(bye?.status, 200);
+      await until(() => uas.events.includes('ended:remote BYE'), 'the UAS to end its dialog');
+      assert.equal(uas.stack.ua.dialogs.size, 0);
+      assert.equal(a.stack.ua.dialogs.size, 0);
+    });
+
+    it('cancels a ringing call: 487 for the INVITE and no dialog left on either side', async () => {
+      uas.set({ kind: 'ring-forever' });
+      const outgoing = await a.stack.ua.invite(newInvite());
+      outgoing.onProvisional = () => outgoing.cancel();
+      const { response, dialog } = await outgoing.result;
+      assert.equal(response.status, 487);
+      assert.equal(dialog, null);
+      await until(() => uas.events.includes('cancelled'), 'the UAS to see the CANCEL');
+      await until(() => uas.stack.ua.dialogs.size === 0, 'the early dialog to end at the UAS');
+    });
+
+    it('answers a failure with the status the callee gave', async () => {
+      uas.set({ kind: 'reject', status: 486 });
+      const outgoing = await a.stack.ua.invite(newInvite());
+      const { response } = await outgoing.result;
+      assert.equal(response.status, 486);
+    });
+
+    it('ends the call with BYE when a 200 races the CANCEL', async () => {
+      uas.set({ kind: 'answer', ringMs: 0 });
+      const outgoing = await a.stack.ua.invite(newInvite());
+      outgoing.cancel(); // asked before any provisional: sent only after one, by which time 200 is on its way
+      const { response, dialog } = await outgoing.result;
+      assert.ok(response.status === 200 || response.status === 487, `got ${response.status}`);
+      assert.equal(dialog, null);
+      await until(
+        () => uas.stack.ua.dialogs.size === 0 && a.stack.ua.dialogs.size === 0,
+        'both sides to have no dialog',
+      );
+    });
+  });
+}
