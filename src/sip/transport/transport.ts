@@ -1,3 +1,4 @@
+import type { ParseLimits } from '../message/parse-limits';
 import type { MessageSource, SipMessage, SipRequest, SipResponse, TransportProtocol } from '../message/sip-message';
 
 /** Where to send a request: the next hop resolved from Route or Request-URI (RFC 3263 is not used: IP literals only). */
@@ -10,6 +11,21 @@ export interface SendTarget {
 export interface ListenSpec {
   readonly protocol: TransportProtocol;
   readonly host: string;
+  readonly port: number;
+}
+
+/** The parser's bounds plus those of the stream transport (config `sip.limits`). */
+export interface TransportLimits extends ParseLimits {
+  /** Inbound TCP connections open at once; more are refused (closed at accept). */
+  readonly maxTcpConnections: number;
+  /** A TCP connection with no traffic either way for this long is closed. */
+  readonly tcpIdleTimeoutMs: number;
+}
+
+/** A socket the transport layer listens on, with the port the OS gave when 0 was asked for. */
+export interface BoundAddress {
+  readonly protocol: TransportProtocol;
+  readonly host: string; // IP as bound, IPv6 without brackets
   readonly port: number;
 }
 

@@ -1,0 +1,189 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { Clock } from '../../clock';
+import type { Logger } from '../../observability/logger';
+import { endpointKey } from './ip-address';
+import { TcpConnection, type StreamReceiver } from './tcp-connection';
+import type { BoundAddress, TransportLimits } from './transport';
+import { SipTransportError } from './transport-error';
+
+export interface TcpTransportOptions {
+  readonly limits: TransportLimits;
+  readonly maxWriteBufferBytes: number;
+  readonly connectTimeoutMs: number;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly receiver: StreamReceiver;
+}
+
+interface Listener {
+  readonly server: Server;
+  readonly bound: BoundAddress;
+}
+
+/**
+ * TCP listeners and connections. Connections are found by id (to answer on the connection a request
+ * came on, RFC 3261 §18.2.2) and by remote address:port (to reuse one for requests, RFC 3261 §18.1.1).
+ * Inbound connections beyond `maxTcpConnections` are closed as they are accepted.
+ */
+export class TcpTransport {
+  /** Inbound connections closed at accept because the cap was reached. */
+  refused = 0;
+  private readonly listeners: Listener[] = [];
+  private readonly byId = new Map<string, TcpConnection>();
+  private readonly byKey = new Map<string, TcpConnection>();
+  private readonly connecting = new Map<string, Promise<TcpConnection>>();
+  private inbound = 0;
+  private seq = 0;
+  private closed = false;
+  private onAllClosed: (() => void) | undefined;
+
+  constructor(private readonly opts: TcpTransportOptions) {}
+
+  get connectionCount(): number {
+    return this.byId.size;
+  }
+
+  bound(): readonly BoundAddress[] {
+    return this.listeners.map((l) => l.bound);
+  }
+
+  /** Listens; rejects with SIP.TRANSPORT_BIND naming the address, port and OS error. */
+  async listen(spec: { host: string; port: number }): Promise<BoundAddress> {
+    const server = createServer({ noDelay: true }, this.onAccept);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ host: spec.host, port: spec.port, exclusive: true }, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      server.close();
+      throw SipTransportError.fromOsError(
+        'SIP.TRANSPORT_BIND',
+        'bind',
+        { protocol: 'tcp', address: spec.host, port: spec.port },
+        error,
+      );
+    }
+    server.on('error', (error: Error) =>
+      this.opts.logger.warn('tcp server error', { host: spec.host, error: error.message }),
+    );
+    const addr = server.address();
+    const bound: BoundAddress = {
+      protocol: 'tcp',
+      host: typeof addr === 'object' && addr !== null ? addr.address : spec.host,
+      port: typeof addr === 'object' && addr !== null ? addr.port : spec.port,
+    };
+    this.listeners.push({ server, bound });
+    return bound;
+  }
+
+  get(connectionId: string): TcpConnection | undefined {
+    return this.byId.get(connectionId);
+  }
+
+  /** An open connection to address:port, reused when there is one (inbound or outbound), else a new one. */
+  async connectionTo(address: string, port: number): Promise<TcpConnection> {
+    const key = endpointKey(address, port);
+    const existing = this.byKey.get(key);
+    if (existing?.open) return existing;
+    const pending = this.connecting.get(key);
+    if (pending) return pending;
+    const attempt = this.connect(address, port).finally(() => this.connecting.delete(key));
+    this.connecting.set(key, attempt);
+    return attempt;
+  }
+
+  /** Stops listening and closes every connection; resolves once all are closed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const servers = this.listeners.map((l) => new Promise<void>((resolve) => l.server.close(() => resolve())));
+    const connections = new Promise<void>((resolve) => {
+      if (this.byId.size === 0) resolve();
+      else this.onAllClosed = resolve;
+    });
+    for (const connection of this.byId.values()) connection.destroy('shutdown');
+    await Promise.all([...servers, connections]);
+  }
+
+  private async connect(address: string, port: number): Promise<TcpConnection> {
+    if (this.closed)
+      throw new SipTransportError('SIP.TRANSPORT_CLOSED', 'the transport is closed', {
+        protocol: 'tcp',
+        address,
+        port,
+      });
+    const socket = connect({ host: address, port, noDelay: true });
+    const { clock } = this.opts;
+    let timer: ReturnType<Clock['setTimeout']> | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('error', reject);
+        timer = clock.setTimeout(
+          () => reject(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })),
+          this.opts.connectTimeoutMs,
+        );
+      });
+    } catch (error) {
+      socket.destroy();
+      throw SipTransportError.fromOsError(
+        'SIP.TRANSPORT_CONNECT',
+        'connect to',
+        { protocol: 'tcp', address, port },
+        error,
+      );
+    } finally {
+      if (timer !== undefined) clock.clearTimeout(timer);
+      socket.removeAllListeners('connect');
+      socket.removeAllListeners('error');
+    }
+    if (this.closed) {
+      socket.destroy();
+      throw new SipTransportError('SIP.TRANSPORT_CLOSED', 'the transport is closed', {
+        protocol: 'tcp',
+        address,
+        port,
+      });
+    }
+    return this.adopt(socket, false);
+  }
+
+  private readonly onAccept = (socket: Socket): void => {
+    if (this.closed || this.inbound >= this.opts.limits.maxTcpConnections) {
+      this.refused++;
+      this.opts.logger.debug('tcp connection refused', { remote: socket.remoteAddress, inbound: this.inbound });
+      socket.on('error', () => undefined);
+      socket.destroy();
+      return;
+    }
+    this.inbound++;
+    this.adopt(socket, true);
+  };
+
+  private adopt(socket: Socket, inbound: boolean): TcpConnection {
+    const connection = new TcpConnection(socket, {
+      id: `tcp-${++this.seq}`,
+      inbound,
+      limits: this.opts.limits,
+      idleTimeoutMs: this.opts.limits.tcpIdleTimeoutMs,
+      maxWriteBufferBytes: this.opts.maxWriteBufferBytes,
+      clock: this.opts.clock,
+      logger: this.opts.logger,
+      receiver: this.opts.receiver,
+      onClosed: this.onConnectionClosed,
+    });
+    this.byId.set(connection.id, connection);
+    this.byKey.set(connection.key, connection);
+    return connection;
+  }
+
+  private readonly onConnectionClosed = (connection: TcpConnection): void => {
+    this.byId.delete(connection.id);
+    if (this.byKey.get(connection.key) === connection) this.byKey.delete(connection.key);
+    if (connection.inbound) this.inbound--;
+    if (this.byId.size === 0) this.onAllClosed?.();
+  };
+}

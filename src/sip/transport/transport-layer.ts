@@ -1,0 +1,321 @@
+import { systemClock, type Clock } from '../../clock';
+import type { Logger } from '../../observability/logger';
+import { createResponse } from '../message/response-factory';
+import type { MessageSource, SipMessage, SipRequest, SipResponse, TransportProtocol } from '../message/sip-message';
+import { SipParseError } from '../message/sip-parse-error';
+import { parseMessage } from '../message/sip-parser';
+import { serializeMessage } from '../message/sip-serializer';
+import { hostReference } from './ip-address';
+import { DEFAULT_SIP_PORT, responseRoute } from './response-route';
+import { stampReceived } from './stamp-received';
+import type { StreamReceiver, TcpConnection } from './tcp-connection';
+import { TcpTransport } from './tcp-transport';
+import type {
+  BoundAddress,
+  ListenSpec,
+  SendTarget,
+  SipTransport,
+  TransportLimits,
+  TransportListener,
+} from './transport';
+import { SipTransportError } from './transport-error';
+import { UdpTransport, type UdpReceiver } from './udp-transport';
+
+export interface TransportLayerOptions {
+  readonly listen: readonly ListenSpec[];
+  /** Host for our Via sent-by when it is not the bound address (NAT, VIP, wildcard bind). */
+  readonly advertisedHost?: string;
+  readonly limits: TransportLimits;
+  readonly listener: TransportListener;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** Outbound TCP connects that take longer fail with SIP.TRANSPORT_CONNECT (default 10 s). */
+  readonly tcpConnectTimeoutMs?: number;
+  /** Bytes queued for a TCP peer that does not read before it is dropped (default 16 × maxMessageBytes). */
+  readonly maxTcpWriteBufferBytes?: number;
+}
+
+/** Counters since start, for metrics and tests. */
+export interface TransportStats {
+  /** Messages handed to the listener. */
+  readonly received: number;
+  /** CRLF keep-alives and STUN packets taken off the wire. */
+  readonly keepAlives: number;
+  /** Messages that failed to parse (or whose framing was lost). */
+  readonly parseErrors: number;
+  /** Of those, requests answered with the error's status. */
+  readonly errorsAnswered: number;
+  /** Responses dropped because their top Via is not ours (RFC 3261 §18.1.2). */
+  readonly foreignResponses: number;
+  readonly tcpConnections: number;
+  readonly tcpRefused: number;
+}
+
+type ReplyPath = UdpTransport | TcpConnection;
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const WRITE_BUFFER_MESSAGES = 16;
+const CR = 0x0d;
+const LF = 0x0a;
+/** RFC 7983 §7: a first byte 0-3 is STUN (RFC 5626 §4.4.2 keep-alives over UDP). */
+const MAX_STUN_FIRST_BYTE = 3;
+
+/**
+ * The transport layer of RFC 3261 §18 over UDP and TCP, IPv4 and IPv6. Parses what arrives,
+ * stamps `received`/`rport` on requests, answers what cannot be parsed where it can, and routes
+ * responses per §18.2.2 and RFC 3581.
+ */
+export class SipTransportLayer implements SipTransport {
+  private readonly udp: UdpTransport[] = [];
+  private readonly tcp: TcpTransport;
+  private readonly sentBy = new Map<TransportProtocol, { host: string; port: number }>();
+  /** `host|port` values of a top Via that mark a response as ours; `*|port` for wildcard binds. */
+  private readonly ownSentBy = new Set<string>();
+  private readonly limits: TransportLimits;
+  private readonly listener: TransportListener;
+  private readonly logger: Logger;
+  private closing: Promise<void> | undefined;
+  private received = 0;
+  private keepAlives = 0;
+  private parseErrors = 0;
+  private errorsAnswered = 0;
+  private foreignResponses = 0;
+
+  private readonly udpReceiver: UdpReceiver = {
+    onDatagram: (data, source, socket) => this.receiveDatagram(data, source, socket),
+  };
+
+  private readonly streamReceiver: StreamReceiver = {
+    onStreamMessage: (frame, connection) => this.receive(frame, connection.source, connection),
+    onStreamError: (error, connection) => this.reject(error, connection.source, connection, error.partial),
+  };
+
+  private constructor(private readonly opts: TransportLayerOptions) {
+    this.limits = opts.limits;
+    this.listener = opts.listener;
+    this.logger = opts.logger;
+    this.tcp = new TcpTransport({
+      limits: opts.limits,
+      maxWriteBufferBytes: opts.maxTcpWriteBufferBytes ?? WRITE_BUFFER_MESSAGES * opts.limits.maxMessageBytes,
+      connectTimeoutMs: opts.tcpConnectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      clock: opts.clock ?? systemClock,
+      logger: opts.logger,
+      receiver: this.streamReceiver,
+    });
+  }
+
+  /** Binds every listen spec; on any failure closes what was bound and rejects with SIP.TRANSPORT_BIND. */
+  static async start(opts: TransportLayerOptions): Promise<SipTransportLayer> {
+    const layer = new SipTransportLayer(opts);
+    try {
+      for (const spec of opts.listen) {
+        if (spec.protocol === 'udp') layer.udp.push(await UdpTransport.bind(spec, layer.udpReceiver, opts.logger));
+        else await layer.tcp.listen(spec);
+      }
+    } catch (error) {
+      await layer.close();
+      throw error;
+    }
+    layer.learnOwnAddresses();
+    return layer;
+  }
+
+  /** Every bound socket, with the ports the OS chose for port 0. */
+  addresses(): BoundAddress[] {
+    return [...this.udp.map((u) => u.bound), ...this.tcp.bound()];
+  }
+
+  stats(): TransportStats {
+    return {
+      received: this.received,
+      keepAlives: this.keepAlives,
+      parseErrors: this.parseErrors,
+      errorsAnswered: this.errorsAnswered,
+      foreignResponses: this.foreignResponses,
+      tcpConnections: this.tcp.connectionCount,
+      tcpRefused: this.tcp.refused,
+    };
+  }
+
+  viaSentBy(protocol: TransportProtocol): { host: string; port: number } {
+    const sentBy = this.sentBy.get(protocol);
+    if (!sentBy) throw new SipTransportError('SIP.TRANSPORT_UNAVAILABLE', `not listening on ${protocol}`, { protocol });
+    return sentBy;
+  }
+
+  async sendRequest(request: SipRequest, target: SendTarget): Promise<void> {
+    this.assertOpen(target);
+    const data = serializeMessage(request);
+    await this.sendTo(target, data);
+  }
+
+  async sendResponse(response: SipResponse, requestSource?: MessageSource): Promise<void> {
+    const route = responseRoute(response.topVia, requestSource);
+    const target = route.kind === 'address' ? route.target : route.fallback;
+    this.assertOpen(target);
+    const data = serializeMessage(response);
+    if (route.kind === 'connection' && this.tcp.get(route.connectionId)?.write(data)) return;
+    await this.sendTo(target, data, requestSource);
+  }
+
+  /** Closes every socket and connection; resolves once all are closed. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= Promise.all([...this.udp.map((u) => u.close()), this.tcp.close()]).then(() => undefined);
+    return this.closing;
+  }
+
+  private async sendTo(target: SendTarget, data: Buffer, requestSource?: MessageSource): Promise<void> {
+    if (target.protocol === 'udp') {
+      await this.udpFor(target.address, requestSource).send(data, target.port, target.address);
+      return;
+    }
+    const connection = await this.tcp.connectionTo(target.address, target.port);
+    if (!connection.write(data)) {
+      throw new SipTransportError('SIP.TRANSPORT_SEND', 'the TCP connection closed while sending', { ...target });
+    }
+  }
+
+  /** The UDP socket the request came in on when it can reach `address`, else the first that can. */
+  private udpFor(address: string, requestSource?: MessageSource): UdpTransport {
+    if (requestSource?.protocol === 'udp') {
+      for (const u of this.udp) {
+        if (
+          u.bound.port === requestSource.localPort &&
+          u.bound.host === requestSource.localAddress &&
+          u.canReach(address)
+        )
+          return u;
+      }
+    }
+    for (const u of this.udp) if (u.canReach(address)) return u;
+    throw new SipTransportError('SIP.TRANSPORT_UNAVAILABLE', `no UDP socket can reach ${address}`, {
+      protocol: 'udp',
+      address,
+    });
+  }
+
+  private assertOpen(target: SendTarget): void {
+    if (this.closing)
+      throw new SipTransportError('SIP.TRANSPORT_CLOSED', 'the transport layer is closed', { ...target });
+  }
+
+  private receiveDatagram(data: Buffer, source: MessageSource, socket: UdpTransport): void {
+    if (isKeepAlive(data)) {
+      this.keepAlives++;
+      return;
+    }
+    this.receive(data, source, socket);
+  }
+
+  private receive(data: Buffer, source: MessageSource, replyPath: ReplyPath): void {
+    let message: SipMessage;
+    try {
+      message = parseMessage(data, this.limits);
+    } catch (error) {
+      this.reject(error, source, replyPath, error instanceof SipParseError ? error.partial : undefined);
+      return;
+    }
+    message.source = source;
+    if (message.isRequest()) {
+      try {
+        stampReceived(message, source);
+      } catch (error) {
+        this.reject(error, source, replyPath, message);
+        return;
+      }
+    } else if (!this.isOwnResponse(message)) return;
+    this.received++;
+    try {
+      this.listener.onMessage(message);
+    } catch (error) {
+      this.logger.error('transport listener failed', {
+        error: errorText(error),
+        callId: message.headers.get('call-id'),
+      });
+    }
+  }
+
+  /**
+   * A message that cannot be taken: counted, logged, and answered with the error's status when it is
+   * a request with a Via (never an ACK, RFC 3261 §17.1.1.3); responses are dropped. For UDP the answer
+   * goes back to the packet's source, for TCP on the same connection.
+   */
+  private reject(error: unknown, source: MessageSource, replyPath?: ReplyPath, request?: SipRequest): void {
+    this.parseErrors++;
+    const status = error instanceof SipParseError ? error.status : 400;
+    const reason = error instanceof SipParseError ? error.reason : 'Bad Request';
+    const answerable =
+      replyPath !== undefined && request !== undefined && request.method !== 'ACK' && request.headers.has('via');
+    if (this.logger.isDebugEnabled()) {
+      this.logger.debug('unparsable sip message', {
+        protocol: source.protocol,
+        remote: source.address,
+        port: source.port,
+        status,
+        error: errorText(error),
+        answered: answerable,
+      });
+    }
+    if (!answerable) return;
+    let data: Buffer;
+    try {
+      data = serializeMessage(createResponse(request, status, reason));
+    } catch (failure) {
+      this.logger.debug('cannot answer an unparsable request', { error: errorText(failure) });
+      return;
+    }
+    this.errorsAnswered++;
+    if (replyPath instanceof UdpTransport) replyPath.send(data, source.port, source.address).catch(this.onReplyFailure);
+    else replyPath.write(data);
+  }
+
+  private readonly onReplyFailure = (error: unknown): void => {
+    this.logger.debug('cannot send an error response', { error: errorText(error) });
+  };
+
+  /** RFC 3261 §18.1.2: a response whose top Via sent-by is not one we insert is discarded. */
+  private isOwnResponse(response: SipResponse): boolean {
+    let via;
+    try {
+      via = response.topVia;
+    } catch (error) {
+      if (response.source) this.reject(error, response.source);
+      return false;
+    }
+    const port = via.port ?? DEFAULT_SIP_PORT;
+    if (this.ownSentBy.has(`${via.host}|${port}`) || this.ownSentBy.has(`*|${port}`)) return true;
+    this.foreignResponses++;
+    this.logger.debug('response for another sent-by dropped', { host: via.host, port });
+    return false;
+  }
+
+  private learnOwnAddresses(): void {
+    const advertised = this.opts.advertisedHost ? hostReference(this.opts.advertisedHost).toLowerCase() : undefined;
+    for (const bound of this.addresses()) {
+      const host = hostReference(bound.host).toLowerCase();
+      if (!this.sentBy.has(bound.protocol))
+        this.sentBy.set(bound.protocol, { host: advertised ?? host, port: bound.port });
+      this.ownSentBy.add(`${host}|${bound.port}`);
+      if (advertised) this.ownSentBy.add(`${advertised}|${bound.port}`);
+      if (bound.host === '0.0.0.0' || bound.host === '::') {
+        this.ownSentBy.add(`*|${bound.port}`);
+        if (!advertised) this.logger.warn('listening on a wildcard address without sip.advertisedHost', { ...bound });
+      }
+    }
+  }
+}
+
+/** A datagram that is not a SIP message: empty, all CR/LF (RFC 5626 §3.5.1), or STUN (RFC 5626 §4.4.2). */
+function isKeepAlive(data: Buffer): boolean {
+  const first = data[0];
+  if (first === undefined || first <= MAX_STUN_FIRST_BYTE) return true;
+  for (let i = 0; i < data.length; i++) {
+    const c = data[i];
+    if (c !== CR && c !== LF) return false;
+  }
+  return true;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
