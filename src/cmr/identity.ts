@@ -12,7 +12,8 @@
  */
 import type { Identity } from './model';
 
-export type IdentityResult = { readonly ok: true; readonly identity: Identity } | { readonly ok: false; readonly problem: string };
+export type IdentityResult =
+  { readonly ok: true; readonly identity: Identity } | { readonly ok: false; readonly problem: string };
 
 const MAX_IDENTITY_LENGTH = 256;
 const E164 = /^\+[1-9]\d{2,14}$/;

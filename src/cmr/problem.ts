@@ -5,4 +5,5 @@ export interface Problem {
 }
 
 /** Either the typed value or every problem found; problems are never thrown. */
-export type Validation<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly Problem[] };
+export type Validation<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly Problem[] };

@@ -55,12 +55,22 @@ export class DocumentReader {
   }
 
   /** Reads the optional field `key` with `read`; missing or null gives `fallback`. */
-  opt<T, F>(obj: Json, key: string, path: string, fallback: F, read: (v: unknown, p: string) => T | undefined): T | F | undefined {
+  opt<T, F>(
+    obj: Json,
+    key: string,
+    path: string,
+    fallback: F,
+    read: (v: unknown, p: string) => T | undefined,
+  ): T | F | undefined {
     const v = obj[key];
     return v === undefined || v === null ? fallback : read(v, fieldPath(path, key));
   }
 
-  string(value: unknown, path: string, opts: { min?: number; max: number; pattern?: RegExp; hint?: string }): string | undefined {
+  string(
+    value: unknown,
+    path: string,
+    opts: { min?: number; max: number; pattern?: RegExp; hint?: string },
+  ): string | undefined {
     if (typeof value !== 'string') {
       this.add(path, `expected a string, got ${describeType(value)}`);
       return undefined;
@@ -149,11 +159,12 @@ export class DocumentReader {
   }
 
   /** Reports every value that occurs more than once in `values` (by key), naming the later occurrences. */
-  unique<T>(values: readonly T[], path: string, key: (v: T) => string, what: string): void {
+  unique<T>(values: readonly T[], path: string, key: (v: T) => string, what: string, subField?: string): void {
     const seen = new Set<string>();
     values.forEach((v, i) => {
       const k = key(v);
-      if (seen.has(k)) this.add(fieldPath(path, i), `duplicate ${what} ${JSON.stringify(k)}`);
+      const at = subField === undefined ? fieldPath(path, i) : fieldPath(fieldPath(path, i), subField);
+      if (seen.has(k)) this.add(at, `duplicate ${what} ${JSON.stringify(k)}`);
       seen.add(k);
     });
   }
