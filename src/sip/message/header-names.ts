@@ -35,8 +35,8 @@ const DISPLAY: Readonly<Record<string, string>> = {
   'p-served-user': 'P-Served-User',
   'p-access-network-info': 'P-Access-Network-Info',
   'p-called-party-id': 'P-Called-Party-ID',
-  'rseq': 'RSeq',
-  'rack': 'RAck',
+  rseq: 'RSeq',
+  rack: 'RAck',
 };
 
 /** Headers whose values may not be split on commas (RFC 3261 §7.3.1 exceptions and friends). */

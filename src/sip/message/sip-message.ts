@@ -91,7 +91,10 @@ abstract class SipMessageBase {
 
   get contacts(): readonly NameAddr[] {
     return this.cached('contact', () =>
-      this.headers.getAll('contact').filter((c) => c.trim() !== '*').map(parseNameAddr),
+      this.headers
+        .getAll('contact')
+        .filter((c) => c.trim() !== '*')
+        .map(parseNameAddr),
     );
   }
 

@@ -1,3 +1,6 @@
+import { allInClass, escapesValid, HEADER, HOST, isHexDigit, PARAM, PASSWORD, USER } from './char-classes';
+import { SipParseError } from './sip-parse-error';
+
 /**
  * SIP, SIPS (RFC 3261 §19.1) and tel (RFC 3966) URIs. Parameters keep their order; names are
  * compared case-insensitively (stored lower-case), values as written. A parameter without a value
@@ -11,7 +14,227 @@ export interface SipUri {
   readonly port: number | null;
   readonly params: ReadonlyMap<string, string | null>;
   readonly headers: ReadonlyMap<string, string>;
+  /** For schemes other than sip, sips and tel: everything after `scheme:`, as written. */
+  readonly opaque?: string;
 }
 
-export declare function parseUri(text: string): SipUri;
-export declare function formatUri(uri: SipUri): string;
+const NO_PARAMS: ReadonlyMap<string, string | null> = new Map();
+const NO_HEADERS: ReadonlyMap<string, string> = new Map();
+
+function bad(what: string, text: string): SipParseError {
+  return new SipParseError(`invalid URI (${what}): ${text.slice(0, 200)}`);
+}
+
+/** Parses an absolute URI; sip/sips/tel are parsed into parts, other schemes kept opaque. */
+export function parseUri(text: string): SipUri {
+  const colon = text.indexOf(':');
+  if (colon <= 0 || !isScheme(text, colon)) throw bad('scheme', text);
+  const scheme = text.slice(0, colon).toLowerCase();
+  if (scheme === 'sip' || scheme === 'sips') return parseSipUri(scheme, text, colon + 1);
+  if (scheme === 'tel') return parseTelUri(text, colon + 1);
+  const opaque = text.slice(colon + 1);
+  if (opaque.length === 0 || /[\s<>"]/.test(opaque)) throw bad('absolute URI', text);
+  return { scheme, user: null, password: null, host: '', port: null, params: NO_PARAMS, headers: NO_HEADERS, opaque };
+}
+
+/** scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) (RFC 3986 §3.1). */
+function isScheme(text: string, end: number): boolean {
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i) | 0x20;
+    const alpha = c >= 0x61 && c <= 0x7a;
+    if (i === 0 ? !alpha : !(alpha || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** RFC 3261 §25.1 SIP-URI / SIPS-URI. */
+function parseSipUri(scheme: string, text: string, start: number): SipUri {
+  let user: string | null = null;
+  let password: string | null = null;
+  let p = start;
+  // The user part may hold ';', '?' and '/' (RFC 4475 §3.1.1.9) but never '@', so the first '@' ends it.
+  const at = text.indexOf('@', start);
+  if (at >= 0) {
+    const pw = text.indexOf(':', start);
+    const userEnd = pw >= 0 && pw < at ? pw : at;
+    user = text.slice(start, userEnd);
+    if (!allInClass(text, USER, start, userEnd) || !escapesValid(text, start, userEnd)) throw bad('user', text);
+    if (userEnd < at) {
+      password = text.slice(userEnd + 1, at);
+      if (password.length > 0 && (!allInClass(password, PASSWORD) || !escapesValid(password))) {
+        throw bad('password', text);
+      }
+    }
+    p = at + 1;
+  }
+  const hostEnd = indexOfAny(text, p, 0x3b /* ; */, 0x3f /* ? */);
+  const { host, port } = parseHostPort(text, p, hostEnd);
+  let headers = NO_HEADERS;
+  const q = text.indexOf('?', hostEnd);
+  const paramsEnd = q < 0 ? text.length : q;
+  const params = hostEnd < paramsEnd ? parseUriParams(text, hostEnd, paramsEnd) : NO_PARAMS;
+  if (q >= 0) headers = parseUriHeaders(text, q + 1);
+  return { scheme, user, password, host, port, params, headers };
+}
+
+function indexOfAny(s: string, from: number, a: number, b: number): number {
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === a || c === b) return i;
+  }
+  return s.length;
+}
+
+/** hostport = host [ ":" port ]; host = hostname / IPv4address / IPv6reference (RFC 3261 §25.1). */
+export function parseHostPort(text: string, start: number, end: number): { host: string; port: number | null } {
+  let hostEnd: number;
+  if (text.charCodeAt(start) === 0x5b /* [ */) {
+    const close = text.indexOf(']', start);
+    if (close < 0 || close >= end || !isIpv6(text.slice(start + 1, close))) throw bad('IPv6 reference', text);
+    hostEnd = close + 1;
+  } else {
+    hostEnd = text.indexOf(':', start);
+    if (hostEnd < 0 || hostEnd > end) hostEnd = end;
+    if (!allInClass(text, HOST, start, hostEnd)) throw bad('host', text);
+  }
+  const host = text.slice(start, hostEnd).toLowerCase();
+  if (hostEnd === end) return { host, port: null };
+  if (text.charCodeAt(hostEnd) !== 0x3a /* : */) throw bad('host', text);
+  const port = parsePort(text, hostEnd + 1, end);
+  if (port < 0) throw bad('port', text);
+  return { host, port };
+}
+
+/** port = 1*DIGIT, 0-65535; -1 when not that. */
+export function parsePort(text: string, start: number, end: number): number {
+  if (end <= start || end - start > 5) return -1;
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v <= 65535 ? v : -1;
+}
+
+/** RFC 4291 §2.2 textual IPv6, optionally ending in dotted IPv4; a zone is not allowed in SIP. */
+export function isIpv6(s: string): boolean {
+  if (s.length < 2 || s.length > 45) return false;
+  const double = s.indexOf('::');
+  if (double >= 0 && s.indexOf('::', double + 1) >= 0) return false;
+  const groups = s.split(':');
+  let count = 0;
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i]!;
+    if (g.length === 0) continue; // part of '::' (checked above) or a leading/trailing ':' of '::'
+    if (i === groups.length - 1 && g.includes('.')) {
+      if (!isIpv4(g)) return false;
+      count += 2;
+      continue;
+    }
+    if (g.length > 4) return false;
+    for (let k = 0; k < g.length; k++) if (!isHexDigit(g.charCodeAt(k))) return false;
+    count++;
+  }
+  if (double < 0) return count === 8 && !s.startsWith(':') && !s.endsWith(':');
+  if ((s.startsWith(':') && double !== 0) || (s.endsWith(':') && double !== s.length - 2)) return false;
+  return count < 8;
+}
+
+export function isIpv4(s: string): boolean {
+  const parts = s.split('.');
+  if (parts.length !== 4) return false;
+  for (const p of parts) {
+    if (p.length === 0 || p.length > 3) return false;
+    const n = parsePort(p, 0, p.length);
+    if (n < 0 || n > 255) return false;
+  }
+  return true;
+}
+
+/** uri-parameters from text[start] (a ';') to end: `;name[=value]` each, names lower-cased. */
+function parseUriParams(text: string, start: number, end: number): Map<string, string | null> {
+  const params = new Map<string, string | null>();
+  let p = start;
+  while (p < end) {
+    if (text.charCodeAt(p) !== 0x3b) throw bad('parameter', text);
+    let next = text.indexOf(';', p + 1);
+    if (next < 0 || next > end) next = end;
+    const eq = text.indexOf('=', p + 1);
+    const nameEnd = eq >= 0 && eq < next ? eq : next;
+    if (!allInClass(text, PARAM, p + 1, nameEnd) || !escapesValid(text, p + 1, nameEnd)) throw bad('parameter', text);
+    let value: string | null = null;
+    if (nameEnd < next) {
+      if (!allInClass(text, PARAM, nameEnd + 1, next) || !escapesValid(text, nameEnd + 1, next)) {
+        throw bad('parameter value', text);
+      }
+      value = text.slice(nameEnd + 1, next);
+    }
+    const name = text.slice(p + 1, nameEnd).toLowerCase();
+    if (!params.has(name)) params.set(name, value);
+    p = next;
+  }
+  return params;
+}
+
+/** headers = "?" header *( "&" header ); header = hname "=" hvalue. */
+function parseUriHeaders(text: string, start: number): Map<string, string> {
+  const headers = new Map<string, string>();
+  for (const part of text.slice(start).split('&')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0 || !allInClass(part, HEADER, 0, eq) || !escapesValid(part, 0, eq)) throw bad('header', text);
+    const value = part.slice(eq + 1);
+    if (value.length > 0 && (!allInClass(value, HEADER) || !escapesValid(value))) throw bad('header value', text);
+    headers.set(part.slice(0, eq), value);
+  }
+  return headers;
+}
+
+/** RFC 3966 §3: tel:global-number or tel:local-number;phone-context=..., visual separators kept. */
+function parseTelUri(text: string, start: number): SipUri {
+  if (text.indexOf('?', start) >= 0) throw bad('tel URI', text);
+  const semi = text.indexOf(';', start);
+  const numberEnd = semi < 0 ? text.length : semi;
+  const number = text.slice(start, numberEnd);
+  const params = semi < 0 ? NO_PARAMS : parseUriParams(text, semi, text.length);
+  const global = number.charCodeAt(0) === 0x2b; /* + */
+  if (!isTelNumber(number, global)) throw bad('telephone number', text);
+  if (!global && !params.has('phone-context')) throw bad('local number without phone-context', text);
+  return { scheme: 'tel', user: number, password: null, host: '', port: null, params, headers: NO_HEADERS };
+}
+
+/** global: "+" digits and visual separators with at least one digit; local: also hex digits, "*", "#". */
+function isTelNumber(n: string, global: boolean): boolean {
+  let digits = 0;
+  for (let i = global ? 1 : 0; i < n.length; i++) {
+    const c = n.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) digits++;
+    else if (c === 0x2d || c === 0x2e || c === 0x28 || c === 0x29)
+      continue; // - . ( )
+    else if (global) return false;
+    else if (isHexDigit(c) || c === 0x2a || c === 0x23) digits++;
+    else return false;
+  }
+  return digits > 0;
+}
+
+/** Writes a URI back; parameters and headers in their order, names as stored. */
+export function formatUri(uri: SipUri): string {
+  if (uri.opaque !== undefined) return `${uri.scheme}:${uri.opaque}`;
+  let s = uri.scheme + ':';
+  if (uri.scheme === 'tel') s += uri.user ?? '';
+  else {
+    if (uri.user !== null) s += uri.password !== null ? `${uri.user}:${uri.password}@` : `${uri.user}@`;
+    s += uri.host;
+    if (uri.port !== null) s += `:${uri.port}`;
+  }
+  for (const [name, value] of uri.params) s += value === null ? `;${name}` : `;${name}=${value}`;
+  let sep = '?';
+  for (const [name, value] of uri.headers) {
+    s += `${sep}${name}=${value}`;
+    sep = '&';
+  }
+  return s;
+}

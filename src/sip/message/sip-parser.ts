@@ -1,0 +1,184 @@
+import { allInClass, WORD } from './char-classes';
+import { bodyStartAfter, findBlankLine } from './find-blank-line';
+import { displayName } from './header-names';
+import { partialOf, readHead, type Head } from './head-reader';
+import type { ParseLimits } from './parse-limits';
+import { SipHeaders } from './sip-headers';
+import { SipRequest, SipResponse, type SipMessage } from './sip-message';
+import { SipParseError } from './sip-parse-error';
+
+export type { ParseLimits } from './parse-limits';
+
+const CR = 0x0d;
+const LF = 0x0a;
+
+/**
+ * Parses one whole message (a UDP datagram, or a frame cut by `scanFrame`). The head is decoded
+ * once as UTF-8 and split into raw fields; only the headers every layer needs are parsed here
+ * (Via, From, To, Call-ID, CSeq, Max-Forwards, Contact and the Request-URI of requests), the rest
+ * lazily on first use. Leading CRLFs are skipped (RFC 3261 §7.5); without Content-Length the body is
+ * the rest of the datagram (§18.3); bytes after Content-Length are ignored (RFC 4475 §3.1.1.8).
+ * Throws SipParseError; for requests the error carries `partial` so the transport can answer it.
+ */
+export function parseMessage(data: Buffer, limits: ParseLimits): SipMessage {
+  let start = 0;
+  while (start < data.length && (data[start] === CR || data[start] === LF)) start++;
+  if (start === data.length) throw new SipParseError('empty message');
+  const blank = findBlankLine(data, start);
+  const headEnd = blank < 0 ? data.length : blank + 1;
+  const bodyStart = blank < 0 ? data.length : bodyStartAfter(data, blank);
+  const head = readHead(data.toString('utf8', start, headEnd), limits);
+  const fail = (error: SipParseError): never => {
+    if (!error.partial) {
+      const partial = partialOf(head);
+      if (partial) error.partial = partial;
+    }
+    throw error;
+  };
+  if (data.length - start > limits.maxMessageBytes) {
+    fail(new SipParseError('message too large', 513, 'Message Too Large'));
+  }
+  if (head.error) fail(head.error);
+  const body = readBody(data, head, bodyStart, fail);
+  const headers = SipHeaders.fromFields(head.fields);
+  const message =
+    head.start.kind === 'request'
+      ? new SipRequest({ method: head.start.method, uri: head.start.uri, headers, body })
+      : new SipResponse({ status: head.start.status, reason: head.start.reason, headers, body });
+  try {
+    validate(message);
+  } catch (error) {
+    if (!(error instanceof SipParseError)) throw error;
+    if (message.isRequest()) error.partial = message;
+    throw error;
+  }
+  return message;
+}
+
+/** RFC 3261 §20.14 and RFC 4475 §3.1.2.2/3.1.2.3/3.3.9: one Content-Length, digits, within the datagram. */
+function readBody(data: Buffer, head: Head, bodyStart: number, fail: (e: SipParseError) => never): Buffer {
+  let value: string | undefined;
+  for (const f of head.fields) {
+    if (f.key !== 'content-length') continue;
+    if (value !== undefined) fail(headerError('multiple', 'content-length'));
+    value = f.value;
+  }
+  if (value === undefined) return data.subarray(bodyStart);
+  const length = value.length > 0 && value.length <= 9 && isDigits(value) ? Number(value) : -1;
+  if (length < 0) fail(headerError('invalid', 'content-length'));
+  if (bodyStart + length > data.length) {
+    fail(new SipParseError('Content-Length larger than the message', 400, 'Content-Length Exceeds Message'));
+  }
+  return data.subarray(bodyStart, bodyStart + length);
+}
+
+function isDigits(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+/** Methods of RFC 3261 and its registered extensions (RFC 3262, 3265, 3311, 3428, 3515, 3903, 6086). */
+const KNOWN_METHODS: ReadonlySet<string> = new Set([
+  'INVITE',
+  'ACK',
+  'BYE',
+  'CANCEL',
+  'OPTIONS',
+  'REGISTER',
+  'PRACK',
+  'SUBSCRIBE',
+  'NOTIFY',
+  'PUBLISH',
+  'INFO',
+  'REFER',
+  'MESSAGE',
+  'UPDATE',
+]);
+
+/** A bit per header checked here; those in SINGLE_MASK may appear once only (RFC 4475 §3.3.8). */
+const TRACKED: ReadonlyMap<string, number> = new Map([
+  ['call-id', 1],
+  ['cseq', 2],
+  ['from', 4],
+  ['to', 8],
+  ['max-forwards', 16],
+  ['via', 32],
+]);
+const SINGLE_MASK = 1 | 2 | 4 | 8 | 16;
+const MANDATORY_ORDER = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
+
+/**
+ * RFC 3261 §8.2.2 and §20: the mandatory headers are present, once, and readable; the CSeq method
+ * matches the request method (RFC 4475 §3.1.2.17). Max-Forwards is optional (RFC 2543 peers) but
+ * must be 0-255 when present. The parsed values stay cached on the message.
+ */
+function validate(message: SipMessage): void {
+  const headers = message.headers;
+  let seen = 0;
+  for (const f of headers.entries()) {
+    const bit = TRACKED.get(f.key);
+    if (bit === undefined) continue;
+    if (seen & bit & SINGLE_MASK) throw headerError('multiple', f.key);
+    seen |= bit;
+  }
+  for (const key of MANDATORY_ORDER) if (!(seen & TRACKED.get(key)!)) throw headerError('missing', key);
+  const callId = message.callId;
+  const at = callId.indexOf('@');
+  const callIdOk =
+    at < 0
+      ? allInClass(callId, WORD)
+      : allInClass(callId, WORD, 0, at) && allInClass(callId, WORD, at + 1) && callId.indexOf('@', at + 1) < 0;
+  if (!callIdOk) throw headerError('invalid', 'call-id');
+  const cseq = readHeader('cseq', () => message.cseq);
+  readHeader('via', () => message.vias);
+  readHeader('from', () => message.from);
+  readHeader('to', () => message.to);
+  if (!message.isRequest()) return;
+  if (cseq.method !== message.method) {
+    // RFC 4475 §3.1.2.18: with an unknown method, 501 is the more future-proof answer.
+    const [status, reason] = KNOWN_METHODS.has(message.method)
+      ? [400, 'CSeq Method Mismatch']
+      : [501, 'Not Implemented'];
+    throw new SipParseError(`CSeq method ${cseq.method} differs from ${message.method}`, status, reason);
+  }
+  const maxForwards = headers.get('max-forwards');
+  if (maxForwards !== undefined && !(isDigits(maxForwards) && maxForwards.length > 0 && Number(maxForwards) <= 255)) {
+    throw headerError('invalid', 'max-forwards');
+  }
+  readHeader('contact', () => message.contacts);
+  const uri = readRequestUri(message);
+  // RFC 3261 §19.1.1: headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11).
+  if (uri.headers.size > 0) throw new SipParseError('Request-URI with headers', 400, 'Invalid Request-URI');
+}
+
+function readRequestUri(request: SipRequest): SipRequest['requestUri'] {
+  try {
+    return request.requestUri;
+  } catch (error) {
+    throw new SipParseError(`invalid Request-URI: ${messageOf(error)}`, 400, 'Invalid Request-URI', { cause: error });
+  }
+}
+
+function readHeader<T>(key: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    const e = headerError('invalid', key);
+    throw new SipParseError(`${e.message}: ${messageOf(error)}`, 400, e.reason, { cause: error });
+  }
+}
+
+/** A 400 whose reason phrase names the header (RFC 3261 §21.4.1: "Missing Call-ID Header Field"). */
+function headerError(problem: 'missing' | 'multiple' | 'invalid', key: string): SipParseError {
+  const name = displayName(key);
+  if (problem === 'missing') return new SipParseError(`missing ${name}`, 400, `Missing ${name} Header Field`);
+  if (problem === 'multiple') return new SipParseError(`several ${name} fields`, 400, `Multiple ${name} Header Fields`);
+  return new SipParseError(`invalid ${name}`, 400, `Invalid ${name} Header Field`);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
