@@ -1,10 +1,8 @@
+import type { Problem } from '../cmr/problem';
 import { AppError } from '../errors';
 
 /** One thing wrong with a request: where (a JSON path, or `query.limit`, `path.identity`) and what. */
-export interface Problem {
-  readonly field: string;
-  readonly problem: string;
-}
+export type { Problem };
 
 /**
  * An expected failure of an API request, already decided at the edge: the HTTP status, a stable

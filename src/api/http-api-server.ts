@@ -44,7 +44,7 @@ export function createHttpApiServer(options: HttpApiServerOptions): HttpApiServe
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     const requestId = randomUUID();
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = splitTarget(req.url ?? '/');
     const method = req.method ?? 'GET';
     let answer: ApiResponse;
     try {
@@ -56,14 +56,19 @@ export function createHttpApiServer(options: HttpApiServerOptions): HttpApiServe
     log.debug('http request', {
       requestId,
       method,
-      path: url.pathname,
+      path: url.path,
       status: answer.status,
       durationMs: Number(process.hrtime.bigint() - started) / 1e6,
     });
   }
 
-  async function dispatch(req: IncomingMessage, method: string, url: URL, requestId: string): Promise<ApiResponse> {
-    const match = router.match(method, url.pathname);
+  async function dispatch(
+    req: IncomingMessage,
+    method: string,
+    url: RequestTarget,
+    requestId: string,
+  ): Promise<ApiResponse> {
+    const match = router.match(method, url.path);
     const isPublic =
       (match.kind === 'found' && match.route.auth === 'none') || (match.kind === 'method-not-allowed' && match.public);
     if (!isPublic) {
@@ -80,7 +85,7 @@ export function createHttpApiServer(options: HttpApiServerOptions): HttpApiServe
     }
     switch (match.kind) {
       case 'not-found':
-        throw new ApiError(404, 'API.NO_ROUTE', `no route for ${url.pathname}`);
+        throw new ApiError(404, 'API.NO_ROUTE', `no route for ${url.path}`);
       case 'bad-path':
         throw new ApiError(400, 'API.BAD_REQUEST', 'a path parameter is not valid percent-encoding', [
           { field: `path.${match.param}`, problem: 'not valid percent-encoding' },
@@ -92,9 +97,9 @@ export function createHttpApiServer(options: HttpApiServerOptions): HttpApiServe
       case 'found': {
         const apiRequest: ApiRequest = {
           method: method as HttpMethod,
-          path: url.pathname,
+          path: url.path,
           params: match.params,
-          query: url.searchParams,
+          query: url.query,
           headers: req.headers,
           requestId,
           logger: log.child({ requestId }),
@@ -185,4 +190,20 @@ function send(res: ServerResponse, answer: ApiResponse, requestId: string): void
   if (payload !== undefined) headers['Content-Length'] = String(Buffer.byteLength(payload));
   res.writeHead(answer.status, headers);
   res.end(payload);
+}
+
+interface RequestTarget {
+  readonly path: string;
+  readonly query: URLSearchParams;
+}
+
+/**
+ * Splits the request target without resolving dot segments or re-encoding, so routes see exactly what
+ * was sent. A `+` in the query is a literal plus (E.164 numbers), not a space; spaces are `%20`.
+ */
+function splitTarget(target: string): RequestTarget {
+  const q = target.indexOf('?');
+  const path = q < 0 ? target : target.slice(0, q);
+  const query = q < 0 ? '' : (target.slice(q + 1).split('#')[0] ?? '');
+  return { path, query: new URLSearchParams(query.replace(/\+/g, '%2B')) };
 }
