@@ -39,4 +39,9 @@ export interface TransactionUser {
   onCancel(cancel: SipRequest, invite: ServerTransaction): void;
   /** A response that matched no client transaction (e.g. a 2xx retransmission after the transaction ended). */
   onStrayResponse(response: SipResponse): void;
+  /**
+   * Timer H fired (RFC 3261 §17.2.1): no ACK came for the 300-699 response to this INVITE. The
+   * transaction is gone; a UAS that has a dialog pending on it may tear it down.
+   */
+  onAckTimeout?(invite: ServerTransaction): void;
 }

@@ -1,0 +1,90 @@
+import type { SipRequest, SipResponse } from '../message/sip-message';
+import type { SendTarget } from '../transport/transport';
+import type { TransactionContext } from './transaction-context';
+import { asError } from './transaction-context';
+import { TransactionTimer } from './transaction-timer';
+import type { ClientTransaction, ClientTransactionHandlers } from './transaction-user';
+
+export interface ClientTransactionInit {
+  readonly ctx: TransactionContext;
+  readonly key: string;
+  /** The request with our top Via already in place. */
+  readonly request: SipRequest;
+  readonly branch: string;
+  readonly target: SendTarget;
+  readonly handlers: ClientTransactionHandlers;
+}
+
+/** What the two client machines share: sending, the timer list, termination (RFC 3261 §17.1). */
+export abstract class ClientTransactionBase<S extends string> implements ClientTransaction {
+  readonly request: SipRequest;
+  readonly branch: string;
+  readonly key: string;
+  state: S | 'terminated';
+  protected readonly ctx: TransactionContext;
+  protected readonly target: SendTarget;
+  protected readonly handlers: ClientTransactionHandlers;
+  /** Reliable transports neither retransmit nor linger (Timers A, E, D, K). */
+  protected readonly reliable: boolean;
+  /** Set once a final response went to the TU: later transport failures (of our ACK) are only logged. */
+  protected answered = false;
+  private readonly timerList: TransactionTimer[] = [];
+
+  protected constructor(init: ClientTransactionInit, initial: S) {
+    this.ctx = init.ctx;
+    this.key = init.key;
+    this.request = init.request;
+    this.branch = init.branch;
+    this.target = init.target;
+    this.handlers = init.handlers;
+    this.reliable = init.target.protocol !== 'udp';
+    this.state = initial;
+  }
+
+  /** Sends the request for the first time and starts the timers of the initial state. */
+  abstract start(): void;
+
+  /** A response whose top Via branch and CSeq method matched this transaction (§17.1.3). */
+  abstract receiveResponse(response: SipResponse): void;
+
+  dispose(): void {
+    this.terminate();
+  }
+
+  protected newTimer(): TransactionTimer {
+    const timer = new TransactionTimer(this.ctx.clock);
+    this.timerList.push(timer);
+    return timer;
+  }
+
+  protected terminate(): void {
+    if (this.state === 'terminated') return;
+    this.state = 'terminated';
+    for (const timer of this.timerList) timer.stop();
+    this.ctx.release('client', this.key, this);
+  }
+
+  /** Hands a request (ours, or the ACK we generate) to the transport; a failure ends the transaction. */
+  protected send(request: SipRequest): void {
+    void this.transmit(request);
+  }
+
+  private async transmit(request: SipRequest): Promise<void> {
+    try {
+      await this.ctx.transport.sendRequest(request, this.target);
+    } catch (error) {
+      if (this.state === 'terminated') return;
+      this.terminate();
+      if (this.answered) {
+        this.ctx.logger.warn('sip request send failed after final response', {
+          method: request.method,
+          branch: this.branch,
+          error: asError(error).message,
+        });
+        return;
+      }
+      // RFC 3261 §17.1.4: the TU treats this like a 503 (§8.1.3.1).
+      this.handlers.onTransportError(asError(error));
+    }
+  }
+}
