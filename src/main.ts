@@ -42,6 +42,9 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   const logger = createLogger({ level: 'error' });
-  logger.error('start-up failed', { error: err instanceof Error ? err.message : String(err), code: (err as { code?: string }).code });
+  logger.error('start-up failed', {
+    error: err instanceof Error ? err.message : String(err),
+    code: (err as { code?: string }).code,
+  });
   process.exit(1);
 });

@@ -12,9 +12,14 @@ export interface Field<T> {
 
 export type Schema = { readonly [key: string]: Field<unknown> | Schema };
 
-export type Infer<S> = S extends Field<infer T> ? T : S extends Schema ? { readonly [K in keyof S]: Infer<S[K]> } : never;
+export type Infer<S> =
+  S extends Field<infer T> ? T : S extends Schema ? { readonly [K in keyof S]: Infer<S[K]> } : never;
 
-function field<T>(describe: string, check: Field<T>['check'], fromEnv: (raw: string) => unknown = (raw) => raw): Field<T> {
+function field<T>(
+  describe: string,
+  check: Field<T>['check'],
+  fromEnv: (raw: string) => unknown = (raw) => raw,
+): Field<T> {
   return { kind: 'field', describe, check, fromEnv };
 }
 

@@ -26,6 +26,27 @@ export const configSchema = {
       tcpIdleTimeoutMs: int(1000, 86_400_000),
     },
   },
+  b2bua: {
+    /** Where B-legs go when the INVITE has no Route left (a SIP URI, e.g. the S-CSCF); empty: the Request-URI. */
+    nextHop: str({ allowEmpty: true }),
+    /** Peers whose P-Asserted-Identity and P-Served-User are believed (RFC 3325 trust domain). */
+    trustedPeers: listOf(str()),
+    /** A called party that does not answer within this time: the caller gets 480. */
+    noAnswerTimeoutMs: int(1000, 600_000),
+    maxCalls: int(1, 10_000_000),
+    /** Call state older than this is dropped whatever its phase (leak guard). */
+    maxCallSeconds: int(60, 7 * 86_400),
+    /** How long an ended call stays readable (late copy requests, the API). */
+    lingerSeconds: int(1, 3600),
+  },
+  media: {
+    /** Play CMR ringing media through the media server; off: every call is a plain B2BUA call. */
+    enabled: bool(),
+    /** The media server's SIP address; announcements go to sip:annc@<this host:port> (RFC 4240). */
+    server: str(),
+    /** RFC 6086 Info Packages advertised to the caller in Recv-Info with the early media. */
+    recvInfo: listOf(str()),
+  },
   http: {
     host: str(),
     port: int(0, 65535),

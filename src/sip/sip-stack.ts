@@ -28,7 +28,11 @@ export class SipStack {
   static async start(options: SipStackOptions): Promise<SipStack> {
     const { config, logger, clock } = options;
     let transactions: TransactionLayer | null = null;
-    const listen: ListenSpec[] = config.transports.map((protocol) => ({ protocol, host: config.host, port: config.port }));
+    const listen: ListenSpec[] = config.transports.map((protocol) => ({
+      protocol,
+      host: config.host,
+      port: config.port,
+    }));
     const transport = await SipTransportLayer.start({
       listen,
       advertisedHost: config.advertisedHost || undefined,

@@ -5,9 +5,7 @@ import type { IncomingInvite } from '../../src/sip/ua/incoming-invite';
 import { testConfig, testLogger } from './test-app';
 
 export type UasBehaviour =
-  | { kind: 'answer'; ringMs: number }
-  | { kind: 'ring-forever' }
-  | { kind: 'reject'; status: number };
+  { kind: 'answer'; ringMs: number } | { kind: 'ring-forever' } | { kind: 'reject'; status: number };
 
 export const TEST_SDP = Buffer.from(
   'v=0\r\no=uas 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n',

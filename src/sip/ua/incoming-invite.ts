@@ -24,8 +24,14 @@ export class IncomingInvite extends IncomingRequest {
   private accepted: SipResponse | null = null;
   handlers: InviteHandlers = {};
 
-  constructor(request: SipRequest, transaction: ServerTransaction, ua: UaContext) {
+  /** `dialog` is given for a re-INVITE: its answers belong to that dialog, none is created. */
+  constructor(request: SipRequest, transaction: ServerTransaction, ua: UaContext, dialog?: Dialog) {
     super(request, transaction, ua);
+    if (dialog) this.dialogRef = dialog;
+  }
+
+  get isReinvite(): boolean {
+    return this.request.toTag !== null;
   }
 
   get dialog(): Dialog | null {
@@ -43,7 +49,7 @@ export class IncomingInvite extends IncomingRequest {
   /** Answers 2xx and keeps retransmitting it with T1 doubling to T2 until the ACK (or 64*T1). */
   accept(opts: RespondOptions & { status?: number } = {}): Dialog {
     const dialog = this.ensureDialog();
-    dialog.state = 'confirmed';
+    if (dialog.state === 'early') dialog.state = 'confirmed';
     this.accepted = this.respond(opts.status ?? 200, {
       ...opts,
       headers: [...(opts.headers ?? []), ['Contact', dialog.localContact]],
@@ -56,7 +62,8 @@ export class IncomingInvite extends IncomingRequest {
   reject(status: number, opts: RespondOptions = {}): void {
     if (status < 300) throw new RangeError(`reject takes a 3xx-6xx status, not ${status}`);
     this.respond(status, opts);
-    if (this.dialogRef) this.ua.dialogEnded(this.dialogRef, `rejected ${status}`);
+    // A failed re-INVITE leaves its dialog as it was (RFC 3261 §14.2); a failed INVITE ends the early one.
+    if (this.dialogRef && !this.isReinvite) this.ua.dialogEnded(this.dialogRef, `rejected ${status}`);
   }
 
   /** Called by the UA core for a CANCEL matched to this INVITE. */
@@ -83,6 +90,9 @@ export class IncomingInvite extends IncomingRequest {
       const protocol = this.request.source?.protocol ?? 'udp';
       this.dialogRef = Dialog.asUas(this.request, this.localTag, this.ua.contactFor(protocol));
       this.ua.dialogs.add(this.dialogRef);
+      this.ua.dialogCreated(this, this.dialogRef);
+    } else if (this.isReinvite) {
+      // The ACK for this re-INVITE's 2xx is matched through the dialog, to this request.
       this.ua.dialogCreated(this, this.dialogRef);
     }
     return this.dialogRef;

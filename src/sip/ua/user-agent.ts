@@ -194,8 +194,8 @@ export class SipUserAgent implements TransactionUser {
   private onDialogRequest(request: SipRequest, transaction: ServerTransaction): void {
     const dialog = this.dialogs.forRequest(request);
     const incoming =
-      request.method === 'INVITE'
-        ? new IncomingInvite(request, transaction, this.ctx)
+      request.method === 'INVITE' && dialog
+        ? new IncomingInvite(request, transaction, this.ctx, dialog)
         : new IncomingRequest(request, transaction, this.ctx);
     if (!dialog) return void incoming.respond(481, { reason: 'Call/Transaction Does Not Exist' });
     if (dialog.checkRemoteCSeq(request) === 'out-of-order') {
@@ -302,6 +302,35 @@ export class SipUserAgent implements TransactionUser {
     const request = dialog.createRequest(method, opts);
     for (const [n, v] of opts.headers ?? []) request.headers.append(n, v);
     return this.request(request, await resolveNextHop(request));
+  }
+
+  /** A re-INVITE in a confirmed dialog (RFC 3261 §14.1); its 2xx is ACKed inside the same dialog. */
+  async reinvite(
+    dialog: Dialog,
+    opts: { body?: Buffer; contentType?: string; headers?: ReadonlyArray<readonly [string, string]> } = {},
+  ): Promise<SipResponse> {
+    const request = dialog.createRequest('INVITE', opts);
+    for (const [n, v] of opts.headers ?? []) request.headers.append(n, v);
+    const target = await resolveNextHop(request);
+    return new Promise((resolve) => {
+      let ack: SipRequest | null = null;
+      this.transactions.sendRequest(request, target, {
+        onResponse: (response) => {
+          if (response.status < 200) return;
+          if (response.status < 300) {
+            // Every 2xx retransmission gets the same ACK again (RFC 3261 §13.2.2.4).
+            if (!ack) {
+              dialog.refreshTarget(response);
+              ack = dialog.createRequest('ACK', { cseq: request.cseq.seq });
+            }
+            this.send(this.transactions.sendAck(ack, target), 'ACK');
+          }
+          resolve(response);
+        },
+        onTimeout: () => resolve(createResponse(request, 408, 'Request Timeout')),
+        onTransportError: () => resolve(createResponse(request, 503, 'Service Unavailable')),
+      });
+    });
   }
 
   /** Ends a dialog with BYE; the dialog is forgotten whatever the answer. */

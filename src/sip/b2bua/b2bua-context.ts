@@ -1,0 +1,29 @@
+import type { Clock } from '../../clock';
+import type { CallRegistry } from '../../calls/call-registry';
+import type { Identity } from '../../cmr/model';
+import type { Selection } from '../../cmr/ringing-selection';
+import type { AppConfig } from '../../config/schema';
+import type { Logger } from '../../observability/logger';
+import type { Dialog } from '../dialog/dialog';
+import type { SipUserAgent } from '../ua/user-agent';
+import type { CallSession } from './call-session';
+
+/** What the CMR domain tells the B2BUA about ringing media; kept narrow so tests can stand in for it. */
+export interface RingingMediaPort {
+  select(request: { called: Identity; caller: Identity | null; callId: string; at: Date }): Promise<Selection | null>;
+}
+
+/** Everything a call session shares with the B2BUA that made it. */
+export interface B2buaContext {
+  readonly ua: SipUserAgent;
+  readonly registry: CallRegistry;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly config: Pick<AppConfig, 'b2bua' | 'media'>;
+  readonly ringingMedia: RingingMediaPort;
+  /** Routes a dialog's requests and its end to the session that owns it. */
+  bind(dialog: Dialog, session: CallSession): void;
+  unbind(dialog: Dialog): void;
+  /** The session has ended: the B2BUA forgets it (its dialogs may still be closing). */
+  sessionEnded(session: CallSession): void;
+}

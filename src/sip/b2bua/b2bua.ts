@@ -1,0 +1,100 @@
+import type { Call } from '../../calls/call';
+import type { Dialog } from '../dialog/dialog';
+import type { IncomingInvite } from '../ua/incoming-invite';
+import type { IncomingRequest } from '../ua/incoming-request';
+import type { UserAgentDelegate } from '../ua/user-agent';
+import type { B2buaContext } from './b2bua-context';
+import { CallSession, type EarlyRequestHandler } from './call-session';
+
+export interface B2buaHandlers {
+  /** INFO or MESSAGE from the caller while the call is not yet answered (the copy triggers). */
+  readonly onEarlyRequest?: EarlyRequestHandler;
+  /** A request outside any dialog that is not OPTIONS (e.g. a MESSAGE with Target-Dialog). */
+  readonly onOutOfDialogRequest?: (request: IncomingRequest) => void;
+}
+
+/**
+ * The B2BUA as the UA core's delegate: every new INVITE becomes a CallSession, and every in-dialog
+ * request and dialog end is routed to the session owning that dialog.
+ */
+export class B2bua {
+  private readonly byDialog = new Map<string, CallSession>();
+  private readonly byCallId = new Map<string, CallSession>();
+  private readonly context: B2buaContext;
+
+  constructor(
+    context: Omit<B2buaContext, 'bind' | 'unbind' | 'sessionEnded'>,
+    private readonly handlers: B2buaHandlers = {},
+  ) {
+    this.context = {
+      ...context,
+      bind: (dialog, session) => void this.byDialog.set(dialog.key, session),
+      unbind: (dialog) => void this.byDialog.delete(dialog.key),
+      sessionEnded: (session) => this.forget(session),
+    };
+    context.registry.onExpired((call) => this.onExpired(call));
+  }
+
+  get delegate(): UserAgentDelegate {
+    return {
+      onInvite: (invite) => this.onInvite(invite),
+      onRequest: (request, dialog) => this.onRequest(request, dialog),
+      onDialogEnded: (dialog, why) => this.onDialogEnded(dialog, why),
+    };
+  }
+
+  /** The session a dialog belongs to (any of its legs), e.g. for a Target-Dialog lookup. */
+  sessionForDialog(dialog: Dialog): CallSession | undefined {
+    return this.byDialog.get(dialog.key);
+  }
+
+  get sessions(): number {
+    return this.byCallId.size;
+  }
+
+  private onInvite(invite: IncomingInvite): void {
+    const callId = invite.request.callId;
+    if (this.byCallId.has(callId)) {
+      invite.reject(482, { reason: 'Loop Detected' });
+      return;
+    }
+    const source = invite.request.source?.address ?? '';
+    const trusted = this.context.config.b2bua.trustedPeers.includes(source);
+    const session = new CallSession(invite, this.context, trusted, (request, call) =>
+      this.onEarlyRequest(request, call),
+    );
+    this.byCallId.set(callId, session);
+    void session.start();
+  }
+
+  private onRequest(request: IncomingRequest, dialog: Dialog | null): void {
+    if (dialog) {
+      const session = this.byDialog.get(dialog.key);
+      if (session) return session.onDialogRequest(request, dialog);
+      return void request.respond(481, { reason: 'Call/Transaction Does Not Exist' });
+    }
+    if (this.handlers.onOutOfDialogRequest) return this.handlers.onOutOfDialogRequest(request);
+    request.respond(request.method === 'MESSAGE' ? 404 : 501);
+  }
+
+  private onEarlyRequest(request: IncomingRequest, call: Call): void {
+    if (this.handlers.onEarlyRequest) return this.handlers.onEarlyRequest(request, call);
+    request.respond(200);
+  }
+
+  private onDialogEnded(dialog: Dialog, why: string): void {
+    const session = this.byDialog.get(dialog.key);
+    if (!session) return;
+    session.onDialogEnded(dialog, why);
+  }
+
+  private onExpired(call: Call): void {
+    const session = this.byCallId.get(call.id);
+    if (!session) return;
+    session.hangUp('call state expired');
+  }
+
+  private forget(session: CallSession): void {
+    if (this.byCallId.get(session.call.id) === session) this.byCallId.delete(session.call.id);
+  }
+}
