@@ -35,6 +35,7 @@ export async function freeDualPort(host = '127.0.0.1', attempts = 20): Promise<n
 
 /** Whether `port` can be bound right now on `host` for `protocol` (binds and closes at once). */
 export async function isFree(protocol: PortProtocol, host: string, port: number): Promise<boolean> {
+  if (!isLoopback(host)) throw new SippHarnessError('SIPP.NOT_LOOPBACK', `isFree only binds loopback, not ${host}`);
   try {
     await (protocol === 'udp' ? bindUdp(host, port) : bindTcp(host, port));
     return true;

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { freePort } from './free-port';
 import { waitUntilListening } from './listening-probe';
-import { buildSippInvocation, defaultLocalHost, resolveScenario, type SippOptions } from './sipp-args';
+import {
+  buildSippInvocation,
+  defaultLocalHost,
+  resolveScenario,
+  type SippInvocation,
+  type SippOptions,
+} from './sipp-args';
 import { SippHarnessError } from './sipp-error';
 import {
   emptyStats,
@@ -98,7 +104,7 @@ export async function startSipp(options: SippRunOptions): Promise<SippRun> {
   const localHost = defaultLocalHost(options);
   const localPort = options.localPort ?? (await freePort(options.transport, localHost));
   const workDir = await mkdtemp(join(tmpdir(), `sipp-${basename(options.scenario, '.xml')}-`));
-  let invocation;
+  let invocation: SippInvocation;
   try {
     invocation = buildSippInvocation(options, localPort, workDir);
   } catch (err: unknown) {
