@@ -7,6 +7,7 @@ import type { Dialog } from '../dialog/dialog';
 import { formatNameAddr } from '../message/name-addr';
 import { SipHeaders } from '../message/sip-headers';
 import type { SipRequest, SipResponse } from '../message/sip-message';
+import { sdpOf } from '../sdp/sdp-body';
 import { withOrigin, type SdpOrigin } from '../sdp/sdp-origin';
 import type { IncomingInvite } from '../ua/incoming-invite';
 import type { IncomingRequest } from '../ua/incoming-request';
@@ -103,7 +104,7 @@ export class CallSession {
       const request = this.calleeInvite();
       const routes = request.headers.getAll('route');
       const nextHop = routes.length === 0 && config.b2bua.nextHop ? config.b2bua.nextHop : undefined;
-      const target = await resolveNextHop(request, this.a.request.source?.protocol ?? 'udp', nextHop);
+      const target = await resolveNextHop(request, 'udp', nextHop);
       if (this.ended) return;
       this.b = await this.ctx.ua.invite(request, target);
     } catch (err) {
@@ -131,7 +132,6 @@ export class CallSession {
       headers: extra,
       body: a.body.length > 0 ? Buffer.from(a.body) : undefined,
       contentType: a.headers.get('content-type'),
-      protocol: a.source?.protocol ?? 'udp',
     });
     copyHeaders(a.headers, request.headers, policy);
     const hops = Number(a.headers.get('max-forwards') ?? '70');
@@ -150,8 +150,9 @@ export class CallSession {
     if (this.media === 'idle' && (response.status === 180 || response.status === 183)) {
       this.pendingRinging = response;
       const selection = await this.selection;
-      if (selection && this.media === 'idle' && !this.ended && !this.a.finalSent && !this.bDialog) {
-        return this.startMedia(selection.resource);
+      const offer = sdpOf(this.a.request.headers.get('content-type'), this.a.request.body);
+      if (selection && offer && this.media === 'idle' && !this.ended && !this.a.finalSent && !this.bDialog) {
+        return this.startMedia(selection.resource, offer);
       }
       if (this.media !== 'idle' && this.media !== 'failed') return;
     }
@@ -176,7 +177,7 @@ export class CallSession {
   }
 
   /** Opens the media-server leg with A's offer; its answer goes to A as early media (183, P-Early-Media). */
-  private async startMedia(resource: Resource): Promise<void> {
+  private async startMedia(resource: Resource, offer: Buffer): Promise<void> {
     this.media = 'starting';
     const media = this.ctx.config.media;
     try {
@@ -185,7 +186,7 @@ export class CallSession {
         uri: announcementUri(media.server, resource.mediaUri),
         from: `<sip:cmr-as@${this.origin.address}>`,
         to: `<${announcementUri(media.server, resource.mediaUri)}>`,
-        body: Buffer.from(this.a.request.body),
+        body: Buffer.from(offer),
         contentType: 'application/sdp',
         headers: [['Subject', 'cmr ringing']],
       });

@@ -28,15 +28,18 @@ export type ResponseRoute =
 export function responseRoute(via: Via, requestSource?: MessageSource): ResponseRoute {
   const sentByPort = via.port ?? DEFAULT_SIP_PORT;
   const received = param(via, 'received');
+  // The transport the request really came over wins over what its Via claims: a datagram whose Via
+  // says TCP (or a stream whose Via says UDP) is answered the way it arrived.
+  const protocol = requestSource ? requestSource.protocol.toUpperCase() : via.protocol;
 
-  if (via.protocol === 'TCP') {
+  if (protocol === 'TCP') {
     const fallback = target('tcp', received ?? via.host, sentByPort, requestSource);
     const connectionId = requestSource?.connectionId;
     return connectionId === undefined
       ? { kind: 'address', target: fallback }
       : { kind: 'connection', connectionId, fallback };
   }
-  if (via.protocol !== 'UDP') {
+  if (protocol !== 'UDP') {
     throw new SipTransportError('SIP.TRANSPORT_ROUTE', `no transport for Via protocol ${via.protocol}`);
   }
   const maddr = param(via, 'maddr');

@@ -15,6 +15,8 @@ export interface ValidationPolicy {
   readonly supportedExtensions: ReadonlySet<string>;
   /** Media types accepted in a request of this method; an empty list accepts no body at all. */
   acceptedBodies(method: string): readonly string[];
+  /** Media types our answers to this method carry (SDP for INVITE): an Accept without them gets 406. */
+  answerBodies(method: string): readonly string[];
   /** True for a Via we put on a request ourselves: seeing it on an incoming request means a loop. */
   isOwnVia(sentBy: { host: string; port: number | null }, branch: string | null): boolean;
 }
@@ -48,7 +50,7 @@ export function validateRequest(request: SipRequest, policy: ValidationPolicy): 
   const maxForwards = request.headers.get('max-forwards');
   if (maxForwards !== undefined) {
     const hops = Number(maxForwards.trim());
-    if (!/^\d{1,3}$/.test(maxForwards.trim()) || hops > 255) {
+    if (!/^\d+$/.test(maxForwards.trim()) || hops > 255) {
       return { status: 400, reason: 'Bad Request (Max-Forwards)' };
     }
     // RFC 4475 §3.3.11: an endpoint processes a request with Max-Forwards 0; only forwarding stops.
@@ -95,6 +97,15 @@ export function validateRequest(request: SipRequest, policy: ValidationPolicy): 
     }
     if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
       return { status: 415, reason: 'Unsupported Media Type', headers: [['Accept-Encoding', 'identity']] };
+    }
+  }
+  const answerable = policy.answerBodies(request.method);
+  if (answerable.length > 0 && request.headers.has('accept')) {
+    const accept = request.headers.getAll('accept').map((a) => (a.split(';')[0] ?? '').trim().toLowerCase());
+    const fits = (type: string) =>
+      accept.some((a) => a === type || a === '*/*' || (a.endsWith('/*') && type.startsWith(a.slice(0, -1))));
+    if (accept.length > 0 && !answerable.some(fits)) {
+      return { status: 406, reason: 'Not Acceptable', headers: [['Accept', answerable.join(', ')]] };
     }
   }
   return null;

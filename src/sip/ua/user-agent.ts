@@ -56,7 +56,7 @@ export interface NewRequestInit {
 
 const DEFAULT_METHODS = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'MESSAGE', 'INFO', 'UPDATE', 'PRACK'];
 const DEFAULT_BODIES: Readonly<Record<string, readonly string[]>> = {
-  INVITE: ['application/sdp'],
+  INVITE: ['application/sdp', 'multipart/mixed'],
   UPDATE: ['application/sdp'],
   PRACK: ['application/sdp'],
   MESSAGE: ['text/plain'],
@@ -90,6 +90,7 @@ export class SipUserAgent implements TransactionUser {
       forwardedMethods: new Set(options.forwardedMethods ?? ['INVITE']),
       supportedExtensions: new Set(this.supported.map((s) => s.toLowerCase())),
       acceptedBodies: (method) => bodies[method] ?? [],
+      answerBodies: (method) => (method === 'INVITE' || method === 'UPDATE' ? ['application/sdp'] : []),
       isOwnVia: (sentBy, branch) =>
         branch !== null &&
         (['udp', 'tcp'] as const).some((p) => {

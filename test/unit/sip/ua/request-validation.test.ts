@@ -12,6 +12,7 @@ const policy: ValidationPolicy = {
   forwardedMethods: new Set(['INVITE']),
   supportedExtensions: new Set(['timer']),
   acceptedBodies: (method) => (method === 'MESSAGE' ? ['text/plain'] : method === 'INVITE' ? ['application/sdp'] : []),
+  answerBodies: (method) => (method === 'INVITE' ? ['application/sdp'] : []),
   isOwnVia: (sentBy) => sentBy.host === '127.0.0.1' && sentBy.port === 5060,
 };
 
@@ -67,6 +68,16 @@ describe('request validation (RFC 3261 §8.2)', () => {
       validateRequest(basicRequest('MESSAGE', ['Content-Type: Text/Plain; charset=UTF-8'], 'hé'), policy),
       null,
     );
+  });
+
+  it('answers 406 to an INVITE whose Accept leaves out SDP (RFC 4475 §3.3.15)', () => {
+    const r = validateRequest(basicRequest('INVITE', ['Accept: text/nobodyKnowsThis']), policy);
+    assert.equal(r?.status, 406);
+  });
+
+  it('takes an INVITE whose Accept names SDP or a wildcard', () => {
+    assert.equal(validateRequest(basicRequest('INVITE', ['Accept: application/sdp']), policy), null);
+    assert.equal(validateRequest(basicRequest('INVITE', ['Accept: text/plain, application/*']), policy), null);
   });
 
   it('answers 483 to an INVITE it would forward with Max-Forwards 0', () => {
