@@ -25,8 +25,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/sip/**', '**/store/**', '**/charging/**', '**/portal/**'], message: 'the domain stays free of adapters' },
-            { group: ['node:net', 'node:dgram', 'node:http', 'node:fs', 'net', 'dgram', 'http', 'fs'], message: 'the domain does no I/O' },
+            {
+              group: ['**/sip/**', '**/store/**', '**/charging/**', '**/portal/**'],
+              message: 'the domain stays free of adapters',
+            },
+            {
+              group: ['node:net', 'node:dgram', 'node:http', 'node:fs', 'net', 'dgram', 'http', 'fs'],
+              message: 'the domain does no I/O',
+            },
           ],
         },
       ],
