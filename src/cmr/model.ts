@@ -162,7 +162,12 @@ export const COPY_OUTCOMES = [
   'not-valid',
   'library-full',
   'not-subscribed',
-  'charging-failed',
+  'nothing-presenting',
+  'resource-mismatch',
+  'no-credit',
+  'charging-refused',
+  'charging-unavailable',
+  'store-unavailable',
 ] as const;
 export type CopyOutcome = (typeof COPY_OUTCOMES)[number];
 

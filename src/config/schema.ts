@@ -47,6 +47,34 @@ export const configSchema = {
     /** RFC 6086 Info Packages advertised to the caller in Recv-Info with the early media. */
     recvInfo: listOf(str()),
   },
+  copy: {
+    /** The DTMF digit that asks for a copy of what is playing. */
+    key: str({ pattern: /^[0-9*#A-D]$/ }),
+    /** Ask for a second, different key before charging a key-press copy (consent before money). */
+    requireConfirmation: bool(),
+    confirmKey: str({ pattern: /^[0-9*#A-D]$/ }),
+    /** How long an offer waits for the confirmation key; silence cancels it, with no charge. */
+    consentTimeoutMs: int(1000, 120_000),
+    /** A copy asked this long after the ringing media stopped still copies it (pressed just as B answered). */
+    graceMs: int(0, 60_000),
+    /** A non-INVITE request is answered within this time (RFC 4320); a slower outcome follows as 202 + MESSAGE. */
+    responseBudgetMs: int(50, 30_000),
+    /** User-Agent prefixes of client apps allowed to send copy requests; empty: any. */
+    allowedClients: listOf(str()),
+  },
+  charging: {
+    kind: oneOf('http'),
+    /** Base URL of the Charging Enabler (an Nchf-like converged charging API). */
+    url: str(),
+    timeoutMs: int(100, 60_000),
+  },
+  portal: {
+    /** Where copy records are POSTed. */
+    url: str(),
+    timeoutMs: int(100, 60_000),
+    pollIntervalMs: int(50, 600_000),
+    maxBackoffMs: int(1000, 86_400_000),
+  },
   http: {
     host: str(),
     port: int(0, 65535),

@@ -1,0 +1,55 @@
+import type { Resource } from './model';
+
+interface PendingOffer {
+  readonly resource: Resource;
+  readonly expiresAt: number;
+}
+
+/** At most this many offers wait at once; the oldest give way (each call has at most one). */
+const MAX_PENDING = 100_000;
+
+export type ConsentAnswer =
+  /** The confirmation key came in time: copy this resource now. */
+  | { readonly kind: 'confirmed'; readonly resource: Resource }
+  /** Another key, or too late: the offer is withdrawn and nothing is charged. */
+  | { readonly kind: 'cancelled'; readonly resource: Resource }
+  | { readonly kind: 'no-offer' };
+
+/**
+ * Consent before money: a key-press copy is first offered (title and price), and only a different,
+ * confirmation key within the time limit commits it. Silence or any other key cancels. No timers:
+ * an offer past its deadline simply no longer confirms.
+ */
+export class CopyConsent {
+  private readonly pending = new Map<string, PendingOffer>();
+
+  constructor(private readonly options: { readonly timeoutMs: number }) {}
+
+  offer(callId: string, resource: Resource, now: number): void {
+    this.pending.delete(callId);
+    if (this.pending.size >= MAX_PENDING) {
+      const oldest = this.pending.keys().next().value;
+      if (oldest !== undefined) this.pending.delete(oldest);
+    }
+    this.pending.set(callId, { resource, expiresAt: now + this.options.timeoutMs });
+  }
+
+  hasOffer(callId: string, now: number): boolean {
+    const offer = this.pending.get(callId);
+    return offer !== undefined && now <= offer.expiresAt;
+  }
+
+  /** The caller's next key after an offer: `confirm` says whether it is the confirmation key. */
+  answer(callId: string, confirm: boolean, now: number): ConsentAnswer {
+    const offer = this.pending.get(callId);
+    if (!offer) return { kind: 'no-offer' };
+    this.pending.delete(callId);
+    if (now > offer.expiresAt) return { kind: 'no-offer' };
+    return confirm ? { kind: 'confirmed', resource: offer.resource } : { kind: 'cancelled', resource: offer.resource };
+  }
+
+  /** The call ended: its offer, if any, goes with it. */
+  forget(callId: string): void {
+    this.pending.delete(callId);
+  }
+}

@@ -1,0 +1,35 @@
+import type { Identity, IsoInstant, Money, ResourceId } from '../model';
+
+/** One immediate event charge for a copy (the seed's steps 5 and 6). */
+export interface ChargeRequest {
+  /** Stable for one copy: a retried request with the same key must never debit twice. */
+  readonly idempotencyKey: string;
+  /** Who pays: the caller who asked for the copy. */
+  readonly requester: Identity;
+  /** Whose ringing media was copied. */
+  readonly owner: Identity;
+  readonly resourceId: ResourceId;
+  readonly title: string;
+  readonly price: Money;
+  /** The SIP Call-ID of the call, and the IMS Charging Identifier of its P-Charging-Vector, for correlation. */
+  readonly callId: string;
+  readonly icid: string | null;
+  readonly requestedAt: IsoInstant;
+}
+
+export type ChargeRefusal = 'no-credit' | 'barred' | 'unknown-user' | 'denied';
+
+export type ChargeResult =
+  | { readonly status: 'charged'; readonly reference: string }
+  /** The charging system answered and said no: nothing was debited. */
+  | { readonly status: 'refused'; readonly reason: ChargeRefusal; readonly detail: string }
+  /** No usable answer (down, timeout, error): as far as we know nothing was debited. */
+  | { readonly status: 'unavailable'; readonly detail: string };
+
+/** The Charging Enabler as the copy use case sees it; adapters (HTTP CHF, Diameter Ro) live in src/charging/. */
+export interface ChargingGateway {
+  debit(request: ChargeRequest): Promise<ChargeResult>;
+  /** Undoes a debit whose copy could not be completed (same idempotency key). */
+  refund(request: ChargeRequest, reference: string): Promise<ChargeResult>;
+  close(): Promise<void>;
+}
