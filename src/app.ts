@@ -4,10 +4,16 @@ import { healthRoutes } from './api/routes/health-routes';
 import { CallRegistry } from './calls/call-registry';
 import type { Clock } from './clock';
 import type { CmrStore } from './cmr/ports/cmr-store.port';
+import { CopyConsent } from './cmr/copy-consent';
+import { CopyService } from './cmr/copy-service';
 import { RingingMediaService } from './cmr/ringing-media-service';
+import { HttpChargingGateway } from './charging/http-charging.adapter';
+import { createPortalFeed } from './portal/create-portal-feed';
 import type { AppConfig } from './config/schema';
 import type { Logger } from './observability/logger';
 import { B2bua } from './sip/b2bua/b2bua';
+import { CopyController } from './sip/copy/copy-controller';
+import { COPY_REQUEST_TYPE } from './sip/copy/copy-request-body';
 import { SipStack } from './sip/sip-stack';
 import type { UserAgentDelegate } from './sip/ua/user-agent';
 import { createStore } from './store/create-store';
@@ -28,6 +34,15 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
+/** Body types each method takes: SDP for sessions, DTMF and copy requests for INFO, text and copy requests for MESSAGE. */
+const SIP_BODIES: Readonly<Record<string, readonly string[]>> = {
+  INVITE: ['application/sdp', 'multipart/mixed'],
+  UPDATE: ['application/sdp'],
+  PRACK: ['application/sdp'],
+  INFO: ['application/dtmf-relay', 'application/dtmf', COPY_REQUEST_TYPE],
+  MESSAGE: ['text/plain', COPY_REQUEST_TYPE],
+};
+
 /** The composition root: the only place where adapters are built and wired together. */
 export async function startApp(deps: AppDeps): Promise<RunningApp> {
   const { config, logger, clock } = deps;
@@ -41,22 +56,62 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     onRequest: (request, dialog) => b2bua?.delegate.onRequest?.(request, dialog),
     onDialogEnded: (dialog, why) => b2bua?.delegate.onDialogEnded?.(dialog, why),
   };
+  const charging = new HttpChargingGateway({
+    url: config.charging.url,
+    timeoutMs: config.charging.timeoutMs,
+    logger: logger.child({ component: 'charging' }),
+    clock,
+  });
+  const portal = createPortalFeed(config.portal, { store, logger, clock });
+  const copy = new CopyService({
+    store,
+    charging,
+    clock,
+    logger: logger.child({ component: 'copy' }),
+    graceMs: config.copy.graceMs,
+    onRecorded: () => portal.feed.wake(),
+  });
   let sip: SipStack;
   try {
-    sip = await SipStack.start({ config: config.sip, logger: logger.child({ component: 'sip' }), clock, delegate });
+    sip = await SipStack.start({
+      config: config.sip,
+      logger: logger.child({ component: 'sip' }),
+      clock,
+      delegate,
+      acceptedBodies: SIP_BODIES,
+    });
   } catch (err) {
     calls.close();
+    await charging.close();
     await store.close();
     throw err;
   }
-  b2bua = new B2bua({
-    ua: sip.ua,
-    registry: calls,
-    clock,
-    logger: logger.child({ component: 'b2bua' }),
+  let copier: CopyController | null = null;
+  const sessions = new B2bua(
+    { ua: sip.ua, registry: calls, clock, logger: logger.child({ component: 'b2bua' }), config, ringingMedia },
+    {
+      onCallerRequest: (request, call, early) => copier?.onCallerRequest(request, call, early) ?? false,
+      onOutOfDialogRequest: (request) => copier?.onOutOfDialogRequest(request),
+      onCallEnded: (call) => copier?.onCallEnded(call),
+    },
+  );
+  b2bua = sessions;
+  copier = new CopyController({
+    copy,
+    consent: new CopyConsent({ timeoutMs: config.copy.consentTimeoutMs }),
     config,
-    ringingMedia,
+    ua: sip.ua,
+    calls: {
+      byDialog: (dialog) => {
+        const session = sessions.sessionForDialog(dialog);
+        return session ? { call: session.call, callerDialog: session.callerDialog } : null;
+      },
+      callerDialog: (call) => sessions.sessionForCall(call.id)?.callerDialog ?? null,
+    },
+    clock,
+    logger: logger.child({ component: 'copy' }),
   });
+  portal.feed.start();
   const api = createApiServer({ config: config.http, store, logger, clock });
   api.addRoutes(callRoutes(calls));
   api.addRoutes(healthRoutes({ store }));
@@ -65,7 +120,9 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     httpAddress = await api.listen();
   } catch (err) {
     await sip.close();
+    await portal.close();
     calls.close();
+    await charging.close();
     await store.close();
     throw err;
   }
@@ -79,7 +136,9 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     stop: async () => {
       await api.close();
       await sip.close();
+      await portal.close();
       calls.close();
+      await charging.close();
       await store.close();
     },
   };

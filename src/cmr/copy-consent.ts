@@ -2,6 +2,7 @@ import type { Resource } from './model';
 
 interface PendingOffer {
   readonly resource: Resource;
+  readonly offeredAt: number;
   readonly expiresAt: number;
 }
 
@@ -10,7 +11,7 @@ const MAX_PENDING = 100_000;
 
 export type ConsentAnswer =
   /** The confirmation key came in time: copy this resource now. */
-  | { readonly kind: 'confirmed'; readonly resource: Resource }
+  | { readonly kind: 'confirmed'; readonly resource: Resource; readonly offeredAt: number }
   /** Another key, or too late: the offer is withdrawn and nothing is charged. */
   | { readonly kind: 'cancelled'; readonly resource: Resource }
   | { readonly kind: 'no-offer' };
@@ -31,7 +32,7 @@ export class CopyConsent {
       const oldest = this.pending.keys().next().value;
       if (oldest !== undefined) this.pending.delete(oldest);
     }
-    this.pending.set(callId, { resource, expiresAt: now + this.options.timeoutMs });
+    this.pending.set(callId, { resource, offeredAt: now, expiresAt: now + this.options.timeoutMs });
   }
 
   hasOffer(callId: string, now: number): boolean {
@@ -45,7 +46,9 @@ export class CopyConsent {
     if (!offer) return { kind: 'no-offer' };
     this.pending.delete(callId);
     if (now > offer.expiresAt) return { kind: 'no-offer' };
-    return confirm ? { kind: 'confirmed', resource: offer.resource } : { kind: 'cancelled', resource: offer.resource };
+    return confirm
+      ? { kind: 'confirmed', resource: offer.resource, offeredAt: offer.offeredAt }
+      : { kind: 'cancelled', resource: offer.resource };
   }
 
   /** The call ended: its offer, if any, goes with it. */

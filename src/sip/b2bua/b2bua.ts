@@ -4,11 +4,13 @@ import type { IncomingInvite } from '../ua/incoming-invite';
 import type { IncomingRequest } from '../ua/incoming-request';
 import type { UserAgentDelegate } from '../ua/user-agent';
 import type { B2buaContext } from './b2bua-context';
-import { CallSession, type EarlyRequestHandler } from './call-session';
+import { CallSession, type CallerRequestHandler } from './call-session';
 
 export interface B2buaHandlers {
-  /** INFO or MESSAGE from the caller while the call is not yet answered (the copy triggers). */
-  readonly onEarlyRequest?: EarlyRequestHandler;
+  /** INFO or MESSAGE from the caller in its dialog (the copy triggers); false lets the B2BUA handle it. */
+  readonly onCallerRequest?: CallerRequestHandler;
+  /** A call ended (its session is forgotten). */
+  readonly onCallEnded?: (call: Call) => void;
   /** A request outside any dialog that is not OPTIONS (e.g. a MESSAGE with Target-Dialog). */
   readonly onOutOfDialogRequest?: (request: IncomingRequest) => void;
 }
@@ -60,8 +62,8 @@ export class B2bua {
     }
     const source = invite.request.source?.address ?? '';
     const trusted = this.context.config.b2bua.trustedPeers.includes(source);
-    const session = new CallSession(invite, this.context, trusted, (request, call) =>
-      this.onEarlyRequest(request, call),
+    const session = new CallSession(invite, this.context, trusted, (request, call, early) =>
+      this.onCallerRequest(request, call, early),
     );
     this.byCallId.set(callId, session);
     void session.start();
@@ -77,9 +79,13 @@ export class B2bua {
     request.respond(request.method === 'MESSAGE' ? 404 : 501);
   }
 
-  private onEarlyRequest(request: IncomingRequest, call: Call): void {
-    if (this.handlers.onEarlyRequest) return this.handlers.onEarlyRequest(request, call);
-    request.respond(200);
+  private onCallerRequest(request: IncomingRequest, call: Call, early: boolean): boolean {
+    return this.handlers.onCallerRequest?.(request, call, early) ?? false;
+  }
+
+  /** The session of a live call, by its A-leg Call-ID. */
+  sessionForCall(callId: string): CallSession | undefined {
+    return this.byCallId.get(callId);
   }
 
   private onDialogEnded(dialog: Dialog, why: string): void {
@@ -96,5 +102,6 @@ export class B2bua {
 
   private forget(session: CallSession): void {
     if (this.byCallId.get(session.call.id) === session) this.byCallId.delete(session.call.id);
+    this.handlers.onCallEnded?.(session.call);
   }
 }

@@ -20,6 +20,8 @@ export interface OutgoingInviteCore {
   /** Ends a dialog we no longer want (a 2xx that raced our CANCEL, or a second fork). */
   hangUp(dialog: Dialog, target: SendTarget): void;
   addDialog(dialog: Dialog): void;
+  /** An early dialog that will never be confirmed (the INVITE failed, or another fork answered). */
+  forgetDialog(dialog: Dialog): void;
 }
 
 /**
@@ -60,17 +62,27 @@ export class OutgoingInvite {
   handleResponse(response: SipResponse): void {
     if (response.status < 200) return this.onProvisionalResponse(response);
     if (response.status < 300) return this.onSuccess(response);
-    this.finish({ response, dialog: null });
+    this.fail(response);
   }
 
   handleFailure(response: SipResponse): void {
+    this.fail(response);
+  }
+
+  private fail(response: SipResponse): void {
+    if (this.early && !this.confirmed) {
+      this.core.forgetDialog(this.early);
+      this.early.state = 'terminated';
+    }
     this.finish({ response, dialog: null });
   }
 
   private onProvisionalResponse(response: SipResponse): void {
     this.provisionalSeen = true;
     if (response.status > 100 && response.toTag && !this.early) {
+      // In the table at once: the callee may send requests in the early dialog (RFC 3261 §12.2).
       this.early = Dialog.asUac(this.request, response, this.core.contactFor(this.target));
+      this.core.addDialog(this.early);
     }
     this.maybeSendCancel();
     if (response.status > 100) this.onProvisional?.(response, this.early);
@@ -90,10 +102,10 @@ export class OutgoingInvite {
       }
       return;
     }
+    const sameAsEarly = this.early !== null && this.early.id.remoteTag === remoteTag;
+    if (this.early && !sameAsEarly) this.core.forgetDialog(this.early);
     const dialog =
-      this.early && this.early.id.remoteTag === remoteTag
-        ? this.early
-        : Dialog.asUac(this.request, response, this.core.contactFor(this.target));
+      sameAsEarly && this.early ? this.early : Dialog.asUac(this.request, response, this.core.contactFor(this.target));
     dialog.confirmFrom(response);
     this.confirmed = dialog;
     this.core.addDialog(dialog);

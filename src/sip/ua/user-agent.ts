@@ -282,6 +282,7 @@ export class SipUserAgent implements TransactionUser {
     const outgoing = new OutgoingInvite(request, to, {
       contactFor: (t) => this.contactFor(t.protocol),
       addDialog: (dialog) => this.dialogs.add(dialog),
+      forgetDialog: (dialog) => this.dialogs.remove(dialog),
       sendAck: (dialog, invite, t) => this.sendAck(dialog, invite, t),
       sendCancel: (invite, transaction, t) => this.sendCancel(invite, transaction, t),
       hangUp: (dialog) => void this.bye(dialog),

@@ -9,7 +9,7 @@ describe('consent before money', () => {
     const consent = new CopyConsent({ timeoutMs: 10_000 });
     consent.offer('c1', TONE, 1000);
     assert.equal(consent.hasOffer('c1', 5000), true);
-    assert.deepEqual(consent.answer('c1', true, 5000), { kind: 'confirmed', resource: TONE });
+    assert.deepEqual(consent.answer('c1', true, 5000), { kind: 'confirmed', resource: TONE, offeredAt: 1000 });
     assert.deepEqual(consent.answer('c1', true, 5001), { kind: 'no-offer' });
   });
 
