@@ -21,8 +21,11 @@ import { remainingRoutes } from './own-routes';
 
 type MediaState = 'idle' | 'starting' | 'playing' | 'failed' | 'stopped';
 
-/** Hook for requests the caller sends in its dialog while the call is not yet answered (the copy service). */
-export type EarlyRequestHandler = (request: IncomingRequest, call: Call) => void;
+/**
+ * Hook for INFO and MESSAGE the caller sends in its dialog (the copy service). Returns true when it took
+ * the request; otherwise the session answers it (before answer) or relays it to the called party (after).
+ */
+export type CallerRequestHandler = (request: IncomingRequest, call: Call, early: boolean) => boolean;
 
 /**
  * One call through the B2BUA: the caller's A-leg, the called party's B-leg and, while B rings, a
@@ -52,7 +55,7 @@ export class CallSession {
     private readonly a: IncomingInvite,
     private readonly ctx: B2buaContext,
     private readonly trusted: boolean,
-    private readonly onEarlyRequest: EarlyRequestHandler,
+    private readonly onCallerRequest: CallerRequestHandler,
   ) {
     const request = a.request;
     this.call = new Call({
@@ -68,6 +71,11 @@ export class CallSession {
 
   get isEnded(): boolean {
     return this.ended;
+  }
+
+  /** The caller's dialog (early or confirmed), to send it copy offers and confirmations. */
+  get callerDialog(): Dialog | null {
+    return this.aDialog;
   }
 
   /** Admits the call and places the B-leg; answers A itself when it cannot. */
@@ -320,8 +328,10 @@ export class CallSession {
   onDialogRequest(incoming: IncomingRequest, dialog: Dialog): void {
     if (dialog === this.msDialog) return void incoming.respond(200);
     const other = dialog === this.aDialog ? this.bDialog : dialog === this.bDialog ? this.aDialog : null;
+    if (dialog === this.aDialog && (incoming.method === 'INFO' || incoming.method === 'MESSAGE')) {
+      if (this.onCallerRequest(incoming, this.call, !this.bDialog)) return;
+    }
     if (dialog === this.aDialog && !this.bDialog) {
-      if (incoming.method === 'INFO' || incoming.method === 'MESSAGE') return this.onEarlyRequest(incoming, this.call);
       return void incoming.respond(incoming.request.body.length > 0 ? 488 : 200);
     }
     if (!other || other.state !== 'confirmed') return void incoming.respond(491, { reason: 'Request Pending' });
@@ -364,7 +374,11 @@ export class CallSession {
       }
       return;
     }
-    if (why === 'local BYE') return;
+    // Our own BYE, or our own final answer ending A's early dialog: whoever did it is ending the call.
+    if (why === 'local BYE' || why.startsWith('rejected ')) {
+      if (dialog === this.aDialog) this.aDialog = null;
+      return;
+    }
     if (dialog === this.aDialog) {
       this.aDialog = null;
       this.hangUp(`caller ${why}`);
