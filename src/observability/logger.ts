@@ -41,12 +41,41 @@ class WinstonLogger implements Logger {
   }
 }
 
-/** JSON lines on stderr-free stdout; one object per line, timestamp first. */
-export function createLogger(config: Pick<LogConfig, 'level'>, stream?: NodeJS.WritableStream): Logger {
+/** Metadata keys that hold a subscriber identity or a SIP URI naming one. */
+const IDENTITY_KEYS = new Set([
+  'caller',
+  'called',
+  'callerUri',
+  'calledUri',
+  'requester',
+  'owner',
+  'identity',
+  'subscriber',
+  'from',
+  'to',
+]);
+
+/** Masks phone numbers in identity fields below debug level, so info logs carry no full numbers. */
+const maskNumbers = winston.format((info) => {
+  if (info.level === 'debug') return info;
+  for (const key of Object.keys(info)) {
+    const value = info[key];
+    if (IDENTITY_KEYS.has(key) && typeof value === 'string') info[key] = maskIdentity(value);
+  }
+  return info;
+});
+
+/** JSON lines on stdout; one object per line. Identities are masked unless `maskNumbers` is false. */
+export function createLogger(
+  config: Pick<LogConfig, 'level'> & Partial<Pick<LogConfig, 'maskNumbers'>>,
+  stream?: NodeJS.WritableStream,
+): Logger {
   const transport = stream ? new winston.transports.Stream({ stream }) : new winston.transports.Console();
+  const formats = [winston.format.timestamp(), winston.format.json()];
+  if (config.maskNumbers !== false) formats.unshift(maskNumbers());
   const w = winston.createLogger({
     level: config.level,
-    format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+    format: winston.format.combine(...formats),
     transports: [transport],
   });
   return new WinstonLogger(w, w);

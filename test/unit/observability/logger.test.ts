@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { createLogger, maskIdentity } from '../../../src/observability/logger';
+
+function capture(maskNumbers: boolean): {
+  lines: () => Record<string, unknown>[];
+  logger: ReturnType<typeof createLogger>;
+} {
+  const stream = new PassThrough();
+  const chunks: string[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c.toString()));
+  const logger = createLogger({ level: 'debug', maskNumbers }, stream);
+  return {
+    logger,
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter((l) => l.length > 0)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+describe('the logger', () => {
+  it('masks all but the last three digits of numbers in identities', () => {
+    assert.equal(maskIdentity('+15550001001'), '+********001');
+    assert.equal(maskIdentity('sip:+15550001001@ims.example;user=phone'), 'sip:+********001@ims.example;user=phone');
+    assert.equal(maskIdentity('sip:alice@example.com'), 'sip:alice@example.com');
+  });
+
+  it('writes one JSON object per line with the metadata of its child logger', async () => {
+    const { logger, lines } = capture(true);
+    logger.child({ callId: 'c-1' }).info('call started', { caller: 'tel:+15550001001', icid: 'x' });
+    await new Promise((r) => setImmediate(r));
+    const [line] = lines();
+    assert.equal(line?.message, 'call started');
+    assert.equal(line?.callId, 'c-1');
+    assert.equal(line?.caller, 'tel:+********001');
+    assert.equal(line?.icid, 'x');
+  });
+
+  it('keeps numbers at debug level and when masking is off', async () => {
+    const masked = capture(true);
+    masked.logger.debug('detail', { caller: '+15550001001' });
+    const plain = capture(false);
+    plain.logger.info('detail', { caller: '+15550001001' });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(masked.lines()[0]?.caller, '+15550001001');
+    assert.equal(plain.lines()[0]?.caller, '+15550001001');
+  });
+});
