@@ -1,0 +1,155 @@
+import { EventEmitter, once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A test CMR Portal on 127.0.0.1: takes JSON records POSTed to PATH, remembers every request and
+ * every distinct Idempotency-Key it accepted (in order), and can be made to fail (answer 503 or any
+ * status), reject given keys (400), be slow, or go down (listener closed) and come back on its port.
+ */
+
+export const PORTAL_PATH = '/cmr/copy-records';
+
+export interface PortalRequest {
+  readonly idempotencyKey: string | undefined;
+  readonly topic: string | undefined;
+  readonly contentType: string | undefined;
+  readonly body: unknown;
+  readonly status: number;
+}
+
+export interface AcceptedRecord {
+  readonly idempotencyKey: string;
+  readonly body: unknown;
+}
+
+export class FakePortalServer {
+  /** Every request, answered or not, in arrival order. */
+  readonly requests: PortalRequest[] = [];
+  /** The first accepted delivery of each Idempotency-Key, in order; a repeat is acknowledged but not added. */
+  readonly accepted: AcceptedRecord[] = [];
+  /** Keys answered 400 (a record the portal will never take). */
+  readonly rejectKeys = new Set<string>();
+  /** Every request waits this long before it is answered. */
+  delayMs = 0;
+  private failStatus: number | null = null;
+  private readonly events = new EventEmitter();
+  private server: Server = createServer();
+  private boundPort = 0;
+  private down = false;
+
+  private constructor() {}
+
+  static async start(): Promise<FakePortalServer> {
+    const fake = new FakePortalServer();
+    fake.boundPort = await fake.listen(0);
+    return fake;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.boundPort}${PORTAL_PATH}`;
+  }
+
+  /** Answer every request with this status (e.g. 503, 429, 400); null goes back to accepting. */
+  failWith(status: number | null): void {
+    this.failStatus = status;
+  }
+
+  /** Closes the listener and every connection: clients get connection refused until `comeBack()`. */
+  async goDown(): Promise<void> {
+    if (this.down) return;
+    this.down = true;
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  async comeBack(): Promise<void> {
+    if (!this.down) return;
+    this.server = createServer();
+    await this.listen(this.boundPort);
+    this.down = false;
+  }
+
+  async close(): Promise<void> {
+    await this.goDown();
+  }
+
+  /** Resolves once `count` distinct records have been accepted; rejects after `timeoutMs`. */
+  async waitForAccepted(count: number, timeoutMs = 5000): Promise<void> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    while (this.accepted.length < count) {
+      try {
+        await once(this.events, 'accepted', { signal });
+      } catch {
+        throw new Error(`the portal accepted ${this.accepted.length} of ${count} records within ${timeoutMs} ms`);
+      }
+    }
+  }
+
+  /** Resolves once `count` requests (whatever their answer) have arrived; rejects after `timeoutMs`. */
+  async waitForRequests(count: number, timeoutMs = 5000): Promise<void> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    while (this.requests.length < count) {
+      try {
+        await once(this.events, 'request', { signal });
+      } catch {
+        throw new Error(`the portal got ${this.requests.length} of ${count} requests within ${timeoutMs} ms`);
+      }
+    }
+  }
+
+  private async listen(port: number): Promise<number> {
+    this.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      void this.handle(req, res);
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => resolve());
+    });
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      body = undefined;
+    }
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    const key = header(req, 'idempotency-key');
+    const status = this.statusFor(req, key, body);
+    this.requests.push({
+      idempotencyKey: key,
+      topic: header(req, 'x-cmr-topic'),
+      contentType: header(req, 'content-type'),
+      body,
+      status,
+    });
+    if (status === 200 && key !== undefined && !this.accepted.some((r) => r.idempotencyKey === key)) {
+      this.accepted.push({ idempotencyKey: key, body });
+      this.events.emit('accepted');
+    }
+    this.events.emit('request');
+    if (res.destroyed) return;
+    res.writeHead(status, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ status }));
+  }
+
+  private statusFor(req: IncomingMessage, key: string | undefined, body: unknown): number {
+    if (this.failStatus !== null) return this.failStatus;
+    if (req.method !== 'POST' || req.url !== PORTAL_PATH) return 404;
+    if (key === undefined || body === undefined) return 400;
+    if (this.rejectKeys.has(key)) return 400;
+    return 200;
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
