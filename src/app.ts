@@ -8,7 +8,11 @@ import { CopyConsent } from './cmr/copy-consent';
 import { CopyService } from './cmr/copy-service';
 import { RingingMediaService } from './cmr/ringing-media-service';
 import { HttpChargingGateway } from './charging/http-charging.adapter';
+import { MeteredChargingGateway } from './charging/metered-charging-gateway';
 import { createPortalFeed } from './portal/create-portal-feed';
+import { Metrics } from './observability/metrics';
+import { metricsRoutes } from './api/routes/metrics-routes';
+import type { Call } from './calls/call';
 import type { AppConfig } from './config/schema';
 import type { Logger } from './observability/logger';
 import { B2bua } from './sip/b2bua/b2bua';
@@ -43,6 +47,16 @@ const SIP_BODIES: Readonly<Record<string, readonly string[]>> = {
   MESSAGE: ['text/plain', COPY_REQUEST_TYPE],
 };
 
+/** A call's outcome for the calls counter: answered, or how it ended before that. */
+function callOutcome(call: Call): string {
+  if (call.answeredAt !== null) return 'answered';
+  const reason = call.endReason ?? '';
+  if (reason.startsWith('caller cancelled')) return 'cancelled';
+  if (reason.startsWith('no answer')) return 'no-answer';
+  if (reason.startsWith('callee ')) return 'rejected';
+  return 'failed';
+}
+
 /** The composition root: the only place where adapters are built and wired together. */
 export async function startApp(deps: AppDeps): Promise<RunningApp> {
   const { config, logger, clock } = deps;
@@ -56,13 +70,22 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     onRequest: (request, dialog) => b2bua?.delegate.onRequest?.(request, dialog),
     onDialogEnded: (dialog, why) => b2bua?.delegate.onDialogEnded?.(dialog, why),
   };
-  const charging = new HttpChargingGateway({
-    url: config.charging.url,
-    timeoutMs: config.charging.timeoutMs,
-    logger: logger.child({ component: 'charging' }),
-    clock,
-  });
+  let sip: SipStack | null = null;
   const portal = createPortalFeed(config.portal, { store, logger, clock });
+  const metrics = new Metrics({
+    activeCalls: () => calls.activeCount,
+    outboxDepth: () => portal.feed.stats().depth,
+    transport: () => sip?.transport.stats() ?? { received: 0, parseErrors: 0, errorsAnswered: 0, tcpConnections: 0 },
+  });
+  const charging = new MeteredChargingGateway(
+    new HttpChargingGateway({
+      url: config.charging.url,
+      timeoutMs: config.charging.timeoutMs,
+      logger: logger.child({ component: 'charging' }),
+      clock,
+    }),
+    (operation, result, seconds) => metrics.chargingAnswered(operation, result, seconds),
+  );
   const copy = new CopyService({
     store,
     charging,
@@ -70,14 +93,15 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     logger: logger.child({ component: 'copy' }),
     graceMs: config.copy.graceMs,
     onRecorded: () => portal.feed.wake(),
+    onDecided: (trigger, outcome) => metrics.copyDecided(trigger, outcome),
   });
-  let sip: SipStack;
   try {
     sip = await SipStack.start({
       config: config.sip,
       logger: logger.child({ component: 'sip' }),
       clock,
       delegate,
+      metrics,
       acceptedBodies: SIP_BODIES,
     });
   } catch (err) {
@@ -92,7 +116,10 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     {
       onCallerRequest: (request, call, early) => copier?.onCallerRequest(request, call, early) ?? false,
       onOutOfDialogRequest: (request) => copier?.onOutOfDialogRequest(request),
-      onCallEnded: (call) => copier?.onCallEnded(call),
+      onCallEnded: (call) => {
+        metrics.callEnded(callOutcome(call));
+        copier?.onCallEnded(call);
+      },
     },
   );
   b2bua = sessions;
@@ -115,6 +142,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   const api = createApiServer({ config: config.http, store, logger, clock });
   api.addRoutes(callRoutes(calls));
   api.addRoutes(healthRoutes({ store }));
+  api.addRoutes(metricsRoutes(metrics));
   let httpAddress: { host: string; port: number };
   try {
     httpAddress = await api.listen();

@@ -53,6 +53,8 @@ export interface CopyServiceOptions {
   readonly graceMs: number;
   /** Called after a copy is recorded with a portal record, so delivery can start at once. */
   readonly onRecorded?: () => void;
+  /** Called with every decision (duplicates included), for metrics. */
+  readonly onDecided?: (trigger: CopyTrigger, outcome: CopyOutcome) => void;
 }
 
 type Decision = { readonly outcome: CopyOutcome; readonly resource: Resource | null };
@@ -75,6 +77,12 @@ export class CopyService {
   }
 
   async requestCopy(ask: CopyAsk): Promise<CopyResult> {
+    const result = await this.decideCopy(ask);
+    this.options.onDecided?.(ask.trigger, result.outcome);
+    return result;
+  }
+
+  private async decideCopy(ask: CopyAsk): Promise<CopyResult> {
     const { caller: requester, called: owner } = ask.call.parties;
     const presentation = ask.call.presentingAt(ask.at, this.options.graceMs);
     if (!requester || !owner) return this.refused(ask, 'not-subscribed', null);

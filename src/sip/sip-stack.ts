@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import type { SipConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
+import type { SipMetrics } from '../observability/metrics';
 import type { SipMessage } from './message/sip-message';
 import { TransactionLayer } from './transaction/transaction-layer';
 import type { BoundAddress, ListenSpec } from './transport/transport';
@@ -12,6 +13,7 @@ export interface SipStackOptions {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly delegate: UserAgentDelegate;
+  readonly metrics?: SipMetrics;
   readonly allowedMethods?: UserAgentOptions['allowedMethods'];
   readonly supportedExtensions?: UserAgentOptions['supportedExtensions'];
   readonly acceptedBodies?: UserAgentOptions['acceptedBodies'];
@@ -48,6 +50,7 @@ export class SipStack {
       timers: config.timers,
       userAgent: config.userAgent,
       delegate: options.delegate,
+      metrics: options.metrics,
       allowedMethods: options.allowedMethods,
       supportedExtensions: options.supportedExtensions,
       acceptedBodies: options.acceptedBodies,

@@ -43,6 +43,7 @@ export class IncomingRequest {
   respond(status: number, opts: RespondOptions = {}): SipResponse {
     const response = this.buildResponse(status, opts);
     this.transaction.respond(response);
+    this.ua.metrics?.responseSent(status);
     return response;
   }
 

@@ -3,6 +3,7 @@ import type { Logger } from '../../observability/logger';
 import type { Dialog } from '../dialog/dialog';
 import type { DialogTable } from '../dialog/dialog-table';
 import type { TransportProtocol } from '../message/sip-message';
+import type { SipMetrics } from '../../observability/metrics';
 import type { SipTransport } from '../transport/transport';
 import type { IncomingInvite } from './incoming-invite';
 
@@ -13,6 +14,7 @@ export interface UaContext {
   readonly logger: Logger;
   readonly timers: { readonly t1Ms: number; readonly t2Ms: number; readonly t4Ms: number };
   readonly userAgent: string;
+  readonly metrics: SipMetrics | null;
   readonly dialogs: DialogTable;
   contactFor(protocol: TransportProtocol): string;
   /** Called when a dialog ends, however it ended; the core drops it from the table. */

@@ -1,5 +1,6 @@
 import type { Clock } from '../../clock';
 import type { Logger } from '../../observability/logger';
+import type { SipMetrics } from '../../observability/metrics';
 import type { Dialog } from '../dialog/dialog';
 import { DialogTable } from '../dialog/dialog-table';
 import { newCallId, newTag } from '../dialog/identifiers';
@@ -33,6 +34,7 @@ export interface UserAgentOptions {
   readonly timers: { readonly t1Ms: number; readonly t2Ms: number; readonly t4Ms: number };
   readonly userAgent: string;
   readonly delegate: UserAgentDelegate;
+  readonly metrics?: SipMetrics;
   readonly allowedMethods?: readonly string[];
   readonly supportedExtensions?: readonly string[];
   /** Methods this UA passes on to another hop; Max-Forwards 0 on them gets 483. */
@@ -104,6 +106,7 @@ export class SipUserAgent implements TransactionUser {
       logger: options.logger,
       timers: options.timers,
       userAgent: options.userAgent,
+      metrics: options.metrics ?? null,
       dialogs: this.dialogs,
       contactFor: (protocol) => this.contactFor(protocol),
       dialogEnded: (dialog, why) => this.endDialog(dialog, why),
@@ -125,6 +128,7 @@ export class SipUserAgent implements TransactionUser {
 
   onRequest(request: SipRequest, transaction: ServerTransaction): void {
     const log = this.options.logger;
+    this.options.metrics?.requestReceived(request.method);
     try {
       const rejection = validateRequest(request, this.policy);
       if (rejection) {
@@ -150,6 +154,7 @@ export class SipUserAgent implements TransactionUser {
   }
 
   onAck(ack: SipRequest): void {
+    this.options.metrics?.requestReceived('ACK');
     const dialog = this.dialogs.forRequest(ack);
     if (!dialog) return;
     const invite = this.invitesByDialog.get(dialog.key);

@@ -1,0 +1,144 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** What the SIP layers count; narrow so the stack does not depend on Prometheus. */
+export interface SipMetrics {
+  requestReceived(method: string): void;
+  responseSent(status: number): void;
+}
+
+export interface MetricsSources {
+  /** Calls not yet ended. */
+  activeCalls(): number;
+  /** Outbox messages waiting for the portal, as the feed last saw them. */
+  outboxDepth(): number;
+  /** Transport counters since start. */
+  transport(): { received: number; parseErrors: number; errorsAnswered: number; tcpConnections: number };
+}
+
+/**
+ * The application's Prometheus metrics in their own registry (no global default), exposed at /metrics.
+ * Gauges that mirror state are read from `sources` at scrape time, so hot paths pay nothing for them.
+ */
+export class Metrics implements SipMetrics {
+  readonly registry = new Registry();
+  private readonly sipIn: Counter<'method'>;
+  private readonly sipOut: Counter<'status'>;
+  private readonly calls: Counter<'outcome'>;
+  private readonly copies: Counter<'trigger' | 'outcome'>;
+  private readonly chargingLatency: Histogram<'operation' | 'result'>;
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'cmr_' });
+    this.sipIn = new Counter({
+      name: 'cmr_sip_requests_received_total',
+      help: 'New SIP requests received (retransmissions absorbed by transactions are not counted), by method',
+      labelNames: ['method'],
+      registers,
+    });
+    this.sipOut = new Counter({
+      name: 'cmr_sip_responses_sent_total',
+      help: 'SIP responses sent by the UA core, by status class',
+      labelNames: ['status'],
+      registers,
+    });
+    this.calls = new Counter({
+      name: 'cmr_calls_total',
+      help: 'Calls ended, by outcome',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.copies = new Counter({
+      name: 'cmr_copy_requests_total',
+      help: 'Copy requests decided, by trigger and outcome',
+      labelNames: ['trigger', 'outcome'],
+      registers,
+    });
+    this.chargingLatency = new Histogram({
+      name: 'cmr_charging_latency_seconds',
+      help: 'Time the Charging Enabler took to answer, by operation and result',
+      labelNames: ['operation', 'result'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+      registers,
+    });
+    new Gauge({
+      name: 'cmr_calls_active',
+      help: 'Calls in progress',
+      registers,
+      collect() {
+        this.set(sources.activeCalls());
+      },
+    });
+    new Gauge({
+      name: 'cmr_outbox_depth',
+      help: 'Copy records waiting for delivery to the portal',
+      registers,
+      collect() {
+        this.set(sources.outboxDepth());
+      },
+    });
+    const transportGauge = (name: string, help: string, read: (t: ReturnType<MetricsSources['transport']>) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(read(sources.transport()));
+        },
+      });
+    transportGauge(
+      'cmr_sip_messages_received',
+      'SIP messages received by the transport since start',
+      (t) => t.received,
+    );
+    transportGauge('cmr_sip_parse_errors', 'SIP messages that failed to parse since start', (t) => t.parseErrors);
+    transportGauge(
+      'cmr_sip_parse_errors_answered',
+      'Unparsable requests answered with an error since start',
+      (t) => t.errorsAnswered,
+    );
+    transportGauge('cmr_sip_tcp_connections', 'Open SIP TCP connections', (t) => t.tcpConnections);
+  }
+
+  requestReceived(method: string): void {
+    this.sipIn.inc({ method: KNOWN_METHODS.has(method) ? method : 'other' });
+  }
+
+  responseSent(status: number): void {
+    this.sipOut.inc({ status: `${Math.floor(status / 100)}xx` });
+  }
+
+  callEnded(outcome: string): void {
+    this.calls.inc({ outcome });
+  }
+
+  copyDecided(trigger: string, outcome: string): void {
+    this.copies.inc({ trigger, outcome });
+  }
+
+  chargingAnswered(operation: 'debit' | 'refund', result: string, seconds: number): void {
+    this.chargingLatency.observe({ operation, result }, seconds);
+  }
+
+  async render(): Promise<{ text: string; contentType: string }> {
+    return { text: await this.registry.metrics(), contentType: this.registry.contentType };
+  }
+}
+
+/** Methods counted by name; anything else is `other`, so a flood of junk methods cannot grow the label set. */
+const KNOWN_METHODS = new Set([
+  'INVITE',
+  'ACK',
+  'CANCEL',
+  'BYE',
+  'OPTIONS',
+  'REGISTER',
+  'PRACK',
+  'SUBSCRIBE',
+  'NOTIFY',
+  'PUBLISH',
+  'INFO',
+  'REFER',
+  'MESSAGE',
+  'UPDATE',
+]);
