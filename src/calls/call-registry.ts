@@ -38,9 +38,9 @@ export class CallRegistry {
     this.expiredListener = listener;
   }
 
-  /** Calls held, ended ones still lingering included. */
+  /** Calls held, ended ones still lingering included; O(n): it purges what has expired first. */
   get size(): number {
-    return this.cache.getStats().keys;
+    return this.values().length;
   }
 
   get activeCount(): number {

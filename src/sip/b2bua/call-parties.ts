@@ -15,7 +15,7 @@ export function callParties(invite: SipRequest, trusted: boolean): CallParties {
   const served = trusted ? firstUri(invite.headers.getAll('p-served-user'), false) : null;
   const calledUri = served ?? (isAddressable(invite.requestUri.scheme) ? invite.uri : formatUri(invite.to.uri));
   return {
-    caller: normalizeIdentity(callerUri),
+    caller: isAnonymous(callerUri) ? null : normalizeIdentity(callerUri),
     called: normalizeIdentity(calledUri),
     callerUri,
     calledUri,
@@ -28,6 +28,11 @@ export function chargingId(invite: SipRequest): string | null {
   if (!vector) return null;
   const m = /(?:^|;)\s*icid-value\s*=\s*("?)([^";\s]+)\1/i.exec(vector);
   return m?.[2] ?? null;
+}
+
+/** RFC 3323 §4.1.1.3: `sip:anonymous@anonymous.invalid`, or any `anonymous` user, hides the caller. */
+function isAnonymous(uri: string): boolean {
+  return /^sips?:anonymous@/i.test(uri) || /@anonymous\.invalid(?:[:;?>]|$)/i.test(uri);
 }
 
 function isAddressable(scheme: string): boolean {

@@ -8,7 +8,7 @@ import { formatNameAddr } from '../message/name-addr';
 import { SipHeaders } from '../message/sip-headers';
 import type { SipRequest, SipResponse } from '../message/sip-message';
 import { sdpOf } from '../sdp/sdp-body';
-import { withOrigin, type SdpOrigin } from '../sdp/sdp-origin';
+import { localOrigin, withOrigin, type SdpOrigin } from '../sdp/sdp-origin';
 import type { IncomingInvite } from '../ua/incoming-invite';
 import type { IncomingRequest } from '../ua/incoming-request';
 import { resolveNextHop } from '../ua/next-hop';
@@ -65,8 +65,7 @@ export class CallSession {
       createdAt: ctx.clock.now(),
     });
     this.log = ctx.logger.child({ callId: request.callId });
-    const host = ctx.ua.contactFor('udp').replace(/^<sip:|:\d+.*$/g, '');
-    this.origin = { username: 'cmr-as', sessionId: String(Math.floor(ctx.clock.now() / 1000)), address: host };
+    this.origin = localOrigin(ctx.ua.contactFor(request.source?.protocol ?? 'udp'), ctx.clock.now());
   }
 
   get isEnded(): boolean {
@@ -236,9 +235,9 @@ export class CallSession {
     if (pending) this.relayProvisional(pending);
   }
 
-  private stopMedia(): void {
+  private stopMedia(at = this.ctx.clock.now()): void {
     if (this.media === 'playing' || this.media === 'starting') this.media = 'stopped';
-    this.call.stopPresenting(this.ctx.clock.now());
+    this.call.stopPresenting(at);
     const dialog = this.msDialog;
     this.msDialog = null;
     if (dialog) void this.ctx.ua.bye(dialog);
@@ -259,6 +258,8 @@ export class CallSession {
     }
     const wasPlaying = this.media === 'playing';
     this.stopMedia();
+    // A 2xx without a dialog is the callee's answer crossing our CANCEL: the UA already ACKed and hung it up.
+    if (response.status < 300) return this.hangUp('callee answered after CANCEL');
     if (!this.a.finalSent) {
       const headers: [string, string][] = [];
       for (const f of response.headers.entries()) if (RESPONSE_POLICY.includes(f.key)) headers.push([f.name, f.value]);
@@ -272,14 +273,14 @@ export class CallSession {
     const now = this.ctx.clock.now();
     const calleeSdp = Buffer.from(response.body);
     if (this.media === 'playing' && this.mediaSdp) {
-      this.stopMedia();
+      this.stopMedia(now);
       this.retargetTo = calleeSdp;
       this.aDialog = this.a.accept({
         body: withOrigin(this.mediaSdp, this.origin, this.sdpVersion),
         contentType: 'application/sdp',
       });
     } else {
-      if (this.media === 'starting') this.stopMedia();
+      if (this.media === 'starting') this.stopMedia(now);
       this.aDialog = this.a.accept({
         body: calleeSdp.length > 0 ? calleeSdp : undefined,
         contentType: response.headers.get('content-type'),
@@ -395,6 +396,8 @@ export class CallSession {
     this.stopMedia();
     if (this.bDialog) void this.ctx.ua.bye(this.bDialog);
     else this.b?.cancel();
+    // RFC 3261 §15.1.2: a BYE on the early dialog (or our own give-up) still owes the INVITE a final answer.
+    if (!this.a.finalSent) this.a.reject(487, { reason: 'Request Terminated' });
     if (this.aDialog && this.aDialog.state === 'confirmed') void this.ctx.ua.bye(this.aDialog);
     this.finish(reason);
   }
