@@ -2,7 +2,7 @@ import { createApiServer, type ApiServer } from './api/api-server';
 import { callRoutes } from './api/routes/call-routes';
 import { healthRoutes } from './api/routes/health-routes';
 import { CallRegistry } from './calls/call-registry';
-import type { Clock } from './clock';
+import type { Clock, TimerHandle } from './clock';
 import type { CmrStore } from './cmr/ports/cmr-store.port';
 import { CopyConsent } from './cmr/copy-consent';
 import { CopyService } from './cmr/copy-service';
@@ -35,6 +35,8 @@ export interface RunningApp {
   readonly calls: CallRegistry;
   /** Where the HTTP API listens (port 0 in the config binds an ephemeral one). */
   readonly httpAddress: { host: string; port: number };
+  /** Stops taking calls (503) and waits for calls in progress, hanging up what is left at the deadline. */
+  drain(deadlineMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -161,6 +163,19 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     store,
     calls,
     httpAddress,
+    drain: async (deadlineMs) => {
+      sessions.refuseNewCalls(Math.max(1, Math.ceil(deadlineMs / 1000)));
+      let timer: TimerHandle | null = null;
+      const deadline = new Promise<'deadline'>(
+        (resolve) => (timer = clock.setTimeout(() => resolve('deadline'), deadlineMs)),
+      );
+      const outcome = await Promise.race([calls.whenIdle().then(() => 'idle' as const), deadline]);
+      if (timer) clock.clearTimeout(timer);
+      if (outcome === 'deadline') {
+        logger.warn('drain deadline passed: hanging up calls in progress', { calls: calls.activeCount });
+        sessions.hangUpAll('server shutting down');
+      }
+    },
     stop: async () => {
       await api.close();
       await sip.close();

@@ -1,12 +1,27 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { systemClock } from './clock';
 import { ConfigError, loadConfig } from './config/config-loader';
+import type { AppConfig } from './config/schema';
 import { startApp } from './app';
 import { createLogger } from './observability/logger';
 
+/** Relative store and seed paths are read from the project root, wherever the process was started. */
+function withPathsFrom(root: string, config: AppConfig): AppConfig {
+  const resolve = (p: string) => (p === '' || p === ':memory:' || path.isAbsolute(p) ? p : path.join(root, p));
+  return {
+    ...config,
+    store: { ...config.store, sqlitePath: resolve(config.store.sqlitePath), seedFile: resolve(config.store.seedFile) },
+  };
+}
+
 /** The process entry point: configuration, start-up, and a drain on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
-  const root = path.resolve(__dirname, '..', '..');
+  // dist/src/main.js when built, src/main.ts under tsx: the project root is the one with config/.
+  const root = [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..')].find((dir) =>
+    existsSync(path.join(dir, 'config', 'default.json')),
+  );
+  if (!root) throw new Error(`config/default.json not found above ${__dirname}`);
   const files = [path.join(root, 'config', 'default.json')];
   if (process.env.CMR_CONFIG) files.push(path.resolve(process.env.CMR_CONFIG));
   const bootLogger = createLogger({ level: 'info' });
@@ -22,19 +37,31 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.log);
-  const app = await startApp({ config, logger, clock: systemClock });
+  const app = await startApp({ config: withPathsFrom(root, config), logger, clock: systemClock });
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      logger.warn('second signal: stopping now', { signal });
+      app.stop().finally(() => process.exit(1));
+      return;
+    }
     stopping = true;
-    logger.info('stopping', { signal });
-    app.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error('stop failed', { error: String(err) });
-        process.exit(1);
-      },
-    );
+    const drainMs = signal === 'SIGTERM' ? config.shutdown.drainSeconds * 1000 : 0;
+    logger.info('stopping: no new calls, draining calls in progress', {
+      signal,
+      drainMs,
+      calls: app.calls.activeCount,
+    });
+    app
+      .drain(drainMs)
+      .then(() => app.stop())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error('stop failed', { error: String(err) });
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -18,6 +18,7 @@ export class CallRegistry {
   private readonly cache: NodeCache;
   /** Ids of calls not yet ended: the admission limit counts these, in O(1). */
   private readonly active = new Set<string>();
+  private readonly idleWaiters: (() => void)[] = [];
   private expiredListener: ((call: Call) => void) | null = null;
 
   constructor(private readonly options: CallRegistryOptions) {
@@ -28,7 +29,7 @@ export class CallRegistry {
       deleteOnExpire: true,
     });
     this.cache.on('expired', (key: string, call: Call) => {
-      this.active.delete(key);
+      this.deactivate(key);
       this.expiredListener?.(call);
     });
   }
@@ -41,6 +42,17 @@ export class CallRegistry {
   /** Calls held, ended ones still lingering included; O(n): it purges what has expired first. */
   get size(): number {
     return this.values().length;
+  }
+
+  /** Resolves once no call is in progress (at once if none is): what a draining server waits for. */
+  whenIdle(): Promise<void> {
+    if (this.active.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private deactivate(id: string): void {
+    this.active.delete(id);
+    if (this.active.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   get activeCount(): number {
@@ -61,12 +73,12 @@ export class CallRegistry {
 
   /** Marks the call as ended in the registry: it stays readable for `lingerSeconds`. */
   ended(call: Call): void {
-    this.active.delete(call.id);
+    this.deactivate(call.id);
     if (this.cache.has(call.id)) this.cache.ttl(call.id, this.options.lingerSeconds);
   }
 
   remove(id: string): void {
-    this.active.delete(id);
+    this.deactivate(id);
     this.cache.del(id);
   }
 

@@ -86,6 +86,10 @@ export const configSchema = {
     postgresUrl: str({ allowEmpty: true }),
     seedFile: str({ allowEmpty: true }),
   },
+  shutdown: {
+    /** On SIGTERM, calls in progress may go on this long before they are hung up. */
+    drainSeconds: int(0, 3600),
+  },
   log: {
     level: oneOf('error', 'warn', 'info', 'debug'),
     maskNumbers: bool(),

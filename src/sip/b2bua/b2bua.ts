@@ -22,6 +22,7 @@ export interface B2buaHandlers {
 export class B2bua {
   private readonly byDialog = new Map<string, CallSession>();
   private readonly byCallId = new Map<string, CallSession>();
+  private refusing: number | null = null;
   private readonly context: B2buaContext;
 
   constructor(
@@ -54,7 +55,24 @@ export class B2bua {
     return this.byCallId.size;
   }
 
+  /** Draining for shutdown: new INVITEs get 503 with Retry-After; calls in progress go on. */
+  refuseNewCalls(retryAfterSeconds: number): void {
+    this.refusing = retryAfterSeconds;
+  }
+
+  /** Ends every call still up (the drain deadline passed). */
+  hangUpAll(reason: string): void {
+    for (const session of [...this.byCallId.values()]) session.hangUp(reason);
+  }
+
   private onInvite(invite: IncomingInvite): void {
+    if (this.refusing !== null) {
+      invite.reject(503, {
+        reason: 'Service Unavailable (Shutting Down)',
+        headers: [['Retry-After', String(this.refusing)]],
+      });
+      return;
+    }
     const callId = invite.request.callId;
     if (this.byCallId.has(callId)) {
       invite.reject(482, { reason: 'Loop Detected' });
