@@ -7,7 +7,7 @@ import type { CmrStore } from './cmr/ports/cmr-store.port';
 import { CopyConsent } from './cmr/copy-consent';
 import { CopyService } from './cmr/copy-service';
 import { RingingMediaService } from './cmr/ringing-media-service';
-import { HttpChargingGateway } from './charging/http-charging.adapter';
+import { createChargingGateway } from './charging/create-charging-gateway';
 import { MeteredChargingGateway } from './charging/metered-charging-gateway';
 import { createPortalFeed } from './portal/create-portal-feed';
 import { Metrics } from './observability/metrics';
@@ -80,12 +80,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     transport: () => sip?.transport.stats() ?? { received: 0, parseErrors: 0, errorsAnswered: 0, tcpConnections: 0 },
   });
   const charging = new MeteredChargingGateway(
-    new HttpChargingGateway({
-      url: config.charging.url,
-      timeoutMs: config.charging.timeoutMs,
-      logger: logger.child({ component: 'charging' }),
-      clock,
-    }),
+    createChargingGateway(config.charging, logger, clock),
     (operation, result, seconds) => metrics.chargingAnswered(operation, result, seconds),
   );
   const copy = new CopyService({

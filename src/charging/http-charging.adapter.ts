@@ -1,7 +1,6 @@
 import type http from 'node:http';
 import { systemClock, type Clock } from '../clock';
 import type { ChargeRequest, ChargeResult, ChargingGateway } from '../cmr/ports/charging-gateway.port';
-import type { AppConfig } from '../config/schema';
 import { maskIdentity, type Logger } from '../observability/logger';
 import {
   idempotencyHeaderValue,
@@ -16,8 +15,6 @@ import {
   interpretDebitAnswer,
   interpretRefundAnswer,
 } from './nchf-charging-data';
-
-export type ChargingConfig = AppConfig['charging'];
 
 export const DEFAULT_NF_NAME = 'cmr-copy-as';
 export const DEFAULT_RATING_GROUP = 700;
@@ -160,21 +157,4 @@ function joinPath(base: URL, path: string): string {
   url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
   url.search = '';
   return url.href;
-}
-
-/** The composition root's factory: the adapter that `config.kind` names (only `http` in this issue). */
-export function createChargingGateway(
-  config: ChargingConfig,
-  logger: Logger,
-  clock: Clock = systemClock,
-): ChargingGateway {
-  switch (config.kind) {
-    case 'http':
-      return new HttpChargingGateway({
-        url: config.url,
-        timeoutMs: config.timeoutMs,
-        logger: logger.child({ component: 'charging' }),
-        clock,
-      });
-  }
 }

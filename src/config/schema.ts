@@ -1,3 +1,4 @@
+import { diameterChargingSchema } from './diameter-charging-schema';
 import { bool, int, listOf, oneOf, str, type Infer, type Schema } from './fields';
 
 /**
@@ -63,10 +64,12 @@ export const configSchema = {
     allowedClients: listOf(str()),
   },
   charging: {
-    kind: oneOf('http'),
+    kind: oneOf('http', 'diameter'),
     /** Base URL of the Charging Enabler (an Nchf-like converged charging API). */
     url: str(),
     timeoutMs: int(100, 60_000),
+    /** Diameter Ro (RFC 4006, 3GPP TS 32.299) peers and identities, used when kind is diameter. */
+    diameter: diameterChargingSchema,
   },
   portal: {
     /** Where copy records are POSTed. */

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createChargingGateway, HttpChargingGateway } from '../../../src/charging/http-charging.adapter';
+import { createChargingGateway } from '../../../src/charging/create-charging-gateway';
+import { DIAMETER_CHARGING_DEFAULTS } from '../../../src/config/diameter-charging-schema';
+import { HttpChargingGateway } from '../../../src/charging/http-charging.adapter';
 import { copyIdempotencyKey } from '../../../src/cmr/model';
 import type { ChargeRequest } from '../../../src/cmr/ports/charging-gateway.port';
 import { FakeChfServer } from '../../support/fake-chf-server';
@@ -210,7 +212,10 @@ describe('HTTP charging gateway against the test CHF', () => {
   });
 
   it('is built by the factory from the charging configuration', async () => {
-    const built = createChargingGateway({ kind: 'http', url: chf.url, timeoutMs: 500 }, log);
+    const built = createChargingGateway(
+      { kind: 'http', url: chf.url, timeoutMs: 500, diameter: DIAMETER_CHARGING_DEFAULTS },
+      log,
+    );
     assert.equal((await built.debit(aCharge())).status, 'charged');
     await built.close();
   });
