@@ -1,6 +1,5 @@
 import { createApiServer, type ApiServer } from './api/api-server';
-import { callRoutes } from './api/routes/call-routes';
-import { healthRoutes } from './api/routes/health-routes';
+import { operationsRoutes } from './api/routes/operations-routes';
 import { CallRegistry } from './calls/call-registry';
 import type { Clock, TimerHandle } from './clock';
 import type { CmrStore } from './cmr/ports/cmr-store.port';
@@ -11,7 +10,8 @@ import { createChargingGateway } from './charging/create-charging-gateway';
 import { MeteredChargingGateway } from './charging/metered-charging-gateway';
 import { createPortalFeed } from './portal/create-portal-feed';
 import { Metrics } from './observability/metrics';
-import { metricsRoutes } from './api/routes/metrics-routes';
+import { EventLoopProbe } from './observability/event-loop-probe';
+import { Admission } from './calls/admission';
 import type { Call } from './calls/call';
 import type { AppConfig } from './config/schema';
 import type { Logger } from './observability/logger';
@@ -65,6 +65,8 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   const store = await createStore(config.store, logger);
   const calls = new CallRegistry(config.b2bua);
   const ringingMedia = new RingingMediaService(store);
+  const loadProbe = new EventLoopProbe();
+  const admission = new Admission(config.limits, loadProbe);
   let b2bua: B2bua | null = null;
   // The B2BUA needs the UA and the UA needs the B2BUA as its delegate: a forwarding delegate breaks the cycle.
   const delegate: UserAgentDelegate = {
@@ -109,7 +111,15 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   }
   let copier: CopyController | null = null;
   const sessions = new B2bua(
-    { ua: sip.ua, registry: calls, clock, logger: logger.child({ component: 'b2bua' }), config, ringingMedia },
+    {
+      ua: sip.ua,
+      registry: calls,
+      clock,
+      logger: logger.child({ component: 'b2bua' }),
+      config,
+      ringingMedia,
+      admission,
+    },
     {
       onCallerRequest: (request, call, early) => copier?.onCallerRequest(request, call, early) ?? false,
       onOutOfDialogRequest: (request) => copier?.onOutOfDialogRequest(request),
@@ -134,12 +144,13 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     },
     clock,
     logger: logger.child({ component: 'copy' }),
+    admission,
   });
   portal.feed.start();
   const api = createApiServer({ config: config.http, store, logger, clock });
-  api.addRoutes(callRoutes(calls));
-  api.addRoutes(healthRoutes({ store }));
-  api.addRoutes(metricsRoutes(metrics));
+  for (const module of operationsRoutes({ calls, store, metrics, logger, logLevel: config.log.level })) {
+    api.addRoutes(module);
+  }
   let httpAddress: { host: string; port: number };
   try {
     httpAddress = await api.listen();
@@ -178,6 +189,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
       calls.close();
       await charging.close();
       await store.close();
+      loadProbe.dispose();
     },
   };
 }

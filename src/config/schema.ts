@@ -89,6 +89,15 @@ export const configSchema = {
     postgresUrl: str({ allowEmpty: true }),
     seedFile: str({ allowEmpty: true }),
   },
+  limits: {
+    /** New INVITEs per second from one untrusted source address (0: no limit); trusted peers are exempt. */
+    invitesPerSecondPerSource: int(0, 1_000_000),
+    inviteBurst: int(1, 1_000_000),
+    /** Copy requests per minute from one requester (0: no limit). */
+    copiesPerMinutePerRequester: int(0, 100_000),
+    /** New calls get 503 while the event loop lags more than this (ms, p99 of the last second); 0: off. */
+    maxEventLoopDelayMs: int(0, 60_000),
+  },
   shutdown: {
     /** On SIGTERM, calls in progress may go on this long before they are hung up. */
     drainSeconds: int(0, 3600),

@@ -49,9 +49,9 @@ export function callRoutes(registry: CallRegistry): RouteModule {
       },
       {
         method: 'GET',
-        pattern: '/v1/calls/:id',
+        pattern: '/v1/calls/:callId',
         handler: async (req) => {
-          const call = registry.get(req.params.id ?? '');
+          const call = registry.get(req.params.callId ?? '');
           if (!call) throw new ApiError(404, 'CALL.NOT_FOUND', 'no such call');
           return { status: 200, body: callView(call) };
         },

@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock';
+import type { Admission } from '../../calls/admission';
 import type { CallRegistry } from '../../calls/call-registry';
 import type { Identity } from '../../cmr/model';
 import type { Selection } from '../../cmr/ringing-selection';
@@ -21,6 +22,8 @@ export interface B2buaContext {
   readonly logger: Logger;
   readonly config: Pick<AppConfig, 'b2bua' | 'media'>;
   readonly ringingMedia: RingingMediaPort;
+  /** Rate and load limits for new calls; absent: every call is admitted. */
+  readonly admission?: Pick<Admission, 'admitCall'>;
   /** Routes a dialog's requests and its end to the session that owns it. */
   bind(dialog: Dialog, session: CallSession): void;
   unbind(dialog: Dialog): void;

@@ -80,6 +80,15 @@ export class B2bua {
     }
     const source = invite.request.source?.address ?? '';
     const trusted = this.context.config.b2bua.trustedPeers.includes(source);
+    const refusal = this.context.admission?.admitCall(trusted ? null : source, this.context.clock.now());
+    if (refusal) {
+      this.context.logger.warn('call refused', { callId, source, reason: refusal.reason });
+      invite.reject(503, {
+        reason: refusal.reason === 'overload' ? 'Service Unavailable (Overload)' : 'Service Unavailable (Rate Limit)',
+        headers: [['Retry-After', String(refusal.retryAfterSeconds)]],
+      });
+      return;
+    }
     const session = new CallSession(invite, this.context, trusted, (request, call, early) =>
       this.onCallerRequest(request, call, early),
     );

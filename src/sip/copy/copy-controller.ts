@@ -1,4 +1,5 @@
 import type { TimerHandle } from '../../clock';
+import type { Admission } from '../../calls/admission';
 import type { Call } from '../../calls/call';
 import type { CopyConsent } from '../../cmr/copy-consent';
 import type { CopyResult, CopyService } from '../../cmr/copy-service';
@@ -35,6 +36,8 @@ export interface CopyControllerOptions {
     clearTimeout(h: TimerHandle): void;
   };
   readonly logger: Logger;
+  /** Per-requester budget for copy requests; absent: no limit. */
+  readonly admission?: Pick<Admission, 'admitCopy'>;
 }
 
 /**
@@ -80,6 +83,7 @@ export class CopyController {
         this.options.consent.hasOffer(call.id, now) ||
         (digit === this.options.config.copy.key && call.presentingAt(now, this.options.config.copy.graceMs) !== null);
       if (!forUs) return false;
+      if (digit === this.options.config.copy.key && this.overBudget(incoming, call)) return true;
       incoming.respond(200);
       this.onDigit(call, digit, now);
       return true;
@@ -117,6 +121,19 @@ export class CopyController {
     this.options.consent.forget(call.id);
   }
 
+  /** Answers 503 + Retry-After when the caller is over its copy budget (an audit line says so). */
+  private overBudget(incoming: IncomingRequest, call: Call): boolean {
+    const requester = call.parties.caller;
+    const refusal = requester ? this.options.admission?.admitCopy(requester, this.options.clock.now()) : null;
+    if (!refusal) return false;
+    this.options.logger.info('copy request refused', { callId: call.id, why: refusal.reason, requester });
+    incoming.respond(503, {
+      reason: 'Service Unavailable (Rate Limit)',
+      headers: [['Retry-After', String(refusal.retryAfterSeconds)]],
+    });
+    return true;
+  }
+
   private ignore(incoming: IncomingRequest): boolean {
     incoming.respond(200);
     return true;
@@ -141,6 +158,7 @@ export class CopyController {
 
   private onCopyBody(incoming: IncomingRequest, call: Call, trigger: CopyTrigger): void {
     const request = incoming.request;
+    if (this.overBudget(incoming, call)) return;
     if (!this.clientAllowed(request.headers.get('user-agent')))
       return this.refuse(incoming, 'client-not-allowed', 'client', call);
     const parsed = parseCopyRequest(request.body);

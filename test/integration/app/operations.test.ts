@@ -63,6 +63,17 @@ describe('operations endpoints', () => {
     assert.match(text, /^cmr_process_resident_memory_bytes \d+/m);
   });
 
+  it('changes the log level without a restart, refusing unknown levels', async () => {
+    const auth = { authorization: 'Bearer test-token', 'content-type': 'application/json' };
+    const put = (body: unknown) =>
+      fetch(`${base}/v1/admin/log-level`, { method: 'PUT', headers: auth, body: JSON.stringify(body) });
+    assert.equal((await put({ level: 'loud' })).status, 422);
+    assert.equal((await put({ level: 'debug' })).status, 200);
+    const now = await fetch(`${base}/v1/admin/log-level`, { headers: auth });
+    assert.deepEqual(await now.json(), { level: 'debug' });
+    assert.equal((await put({ level: 'warn' })).status, 200);
+  });
+
   it('keeps the provisioning API behind the token', async () => {
     assert.equal((await fetch(`${base}/v1/calls`)).status, 401);
     const ok = await fetch(`${base}/v1/calls`, { headers: { authorization: 'Bearer test-token' } });
