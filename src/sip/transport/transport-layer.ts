@@ -1,5 +1,7 @@
 import { systemClock, type Clock } from '../../clock';
 import type { Logger } from '../../observability/logger';
+// A tag for the To of our own error answers (RFC 3261 §8.2.6.2), as the transaction layer does for CANCEL.
+import { newTag } from '../dialog/identifiers';
 import { createResponse } from '../message/response-factory';
 import type { MessageSource, SipMessage, SipRequest, SipResponse, TransportProtocol } from '../message/sip-message';
 import { SipParseError } from '../message/sip-parse-error';
@@ -259,7 +261,7 @@ export class SipTransportLayer implements SipTransport {
     if (!answerable) return;
     let data: Buffer;
     try {
-      data = serializeMessage(createResponse(request, status, reason));
+      data = serializeMessage(createResponse(request, status, reason, { toTag: newTag() }));
     } catch (failure) {
       this.logger.debug('cannot answer an unparsable request', { error: errorText(failure) });
       return;

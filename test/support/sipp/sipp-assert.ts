@@ -81,11 +81,20 @@ function failureCauses(result: SippResult): string {
     .join(', ');
 }
 
+/** A line longer than this (a generated body) is cut in the report, with the count of what was left out. */
+const MAX_LINE_CHARS = 300;
+
+function clip(line: string): string {
+  return line.length <= MAX_LINE_CHARS
+    ? line
+    : `${line.slice(0, MAX_LINE_CHARS)}... (${line.length - MAX_LINE_CHARS} more characters)`;
+}
+
 function section(title: string, text: string, maxLines: number): string {
   const trimmed = text.replace(/\r/g, '').trimEnd();
   if (trimmed === '') return '';
   const all = trimmed.split('\n');
-  const kept = all.slice(-maxLines);
+  const kept = all.slice(-maxLines).map(clip);
   const cut = all.length > kept.length ? ` (last ${kept.length} of ${all.length} lines)` : '';
   return `--- ${title}${cut} ---\n${kept.join('\n')}`;
 }
