@@ -163,10 +163,11 @@ export class B2buaRig {
   }
 
   /** Waits until no call is left in the registry (ended and gone after the linger) nor any dialog in the UA. */
+  /** No call in progress and no dialog left (ended calls may linger, readable, until their TTL). */
   async drained(ms = 8000): Promise<void> {
     await until(
-      () => this.app.calls.size === 0 && this.app.sip.ua.counts.dialogs === 0,
-      'the call registry and the dialog table to empty',
+      () => this.app.calls.activeCount === 0 && this.app.sip.ua.counts.dialogs === 0,
+      'the calls in progress and the dialog table to empty',
       ms,
     );
   }

@@ -10,7 +10,7 @@ const CALLS = 1000;
 const MAX_HEAP_GROWTH_BYTES = 5 * 1024 * 1024;
 const MAX_RUN_MS = 60_000;
 /** Calls per second: 1000 calls in about 10 s. */
-const RATE = 100;
+const RATE = 50;
 
 /** A forced full GC without `node --expose-gc`: the flag can be set at run time and `gc` taken from a new context. */
 function forcedGc(): () => void {

@@ -11,7 +11,8 @@ import {
 } from './b2bua-call-rig';
 
 /** T1 = 25 ms: 64*T1 (Timer B, the 2xx retransmission limit) is 1.6 s. */
-const FAST_TIMERS = { sip: { timers: { t1Ms: 25, t2Ms: 200, t4Ms: 250 } } };
+// A long linger keeps ended calls readable however slow a loaded machine is.
+const FAST_TIMERS = { sip: { timers: { t1Ms: 25, t2Ms: 200, t4Ms: 250 } }, b2bua: { lingerSeconds: 60 } };
 
 for (const transport of ['udp', 'tcp'] as const) {
   describe(`B2BUA when a peer vanishes mid-call, with SIPp over ${transport.toUpperCase()}`, function () {

@@ -74,3 +74,12 @@ function bindTcp(host: string, port: number): Promise<number> {
 function isErrno(err: unknown, code: string): boolean {
   return err instanceof Error && (err as NodeJS.ErrnoException).code === code;
 }
+
+/** A UDP port p with p+2 also free (SIPp's RTP echo binds both), for `-mp`. */
+export async function freeMediaPort(host: string): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await freePort('udp', host);
+    if (port + 2 <= 65535 && (await isFree('udp', host, port + 2))) return port;
+  }
+  throw new Error(`no free media port pair on ${host}`);
+}

@@ -95,7 +95,12 @@ export function defaultLocalHost(options: Pick<SippOptions, 'localHost' | 'targe
 }
 
 /** The SIPp command line for one run (everything after the binary); validates the options first. */
-export function buildSippInvocation(options: SippOptions, localPort: number, workDir: string): SippInvocation {
+export function buildSippInvocation(
+  options: SippOptions,
+  localPort: number,
+  workDir: string,
+  mediaPort?: number,
+): SippInvocation {
   validate(options, localPort);
   const scenarioPath = resolveScenario(options.scenario);
   const localHost = defaultLocalHost(options);
@@ -114,6 +119,8 @@ export function buildSippInvocation(options: SippOptions, localPort: number, wor
   if (options.target) args.push(hostPort(options.target.host, options.target.port));
   args.push('-sf', scenarioPath, '-t', options.transport === 'udp' ? 'u1' : 't1');
   args.push('-i', localHost, '-p', String(localPort), '-bind_local', '-mi', localHost);
+  // Each SIPp binds RTP echo sockets at -mp and -mp+2: free ports keep concurrent runs from colliding.
+  if (mediaPort !== undefined) args.push('-mp', String(mediaPort));
   // The control socket only binds IPv4; keep it on loopback whatever the SIP family.
   args.push('-ci', '127.0.0.1');
   args.push('-m', String(calls), '-nostdin');

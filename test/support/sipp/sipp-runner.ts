@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { freePort } from './free-port';
+import { freeMediaPort, freePort } from './free-port';
 import { waitUntilListening } from './listening-probe';
 import {
   buildSippInvocation,
@@ -106,7 +106,7 @@ export async function startSipp(options: SippRunOptions): Promise<SippRun> {
   const workDir = await mkdtemp(join(tmpdir(), `sipp-${basename(options.scenario, '.xml')}-`));
   let invocation: SippInvocation;
   try {
-    invocation = buildSippInvocation(options, localPort, workDir);
+    invocation = buildSippInvocation(options, localPort, workDir, await freeMediaPort(localHost));
   } catch (err: unknown) {
     await rm(workDir, { recursive: true, force: true });
     throw err;
