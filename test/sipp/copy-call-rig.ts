@@ -39,7 +39,17 @@ export interface CopyRigOptions {
   balanceMinor?: number;
   /** Calls the default callee and the media server take before they exit (default 1). */
   calls?: number;
+  /**
+   * `charging.*` overrides, merged over the test CHF's (`kind: 'http'` on its URL): e.g. `kind:
+   * 'diameter'` with `diameter.peers` to charge through an OCS instead (the test CHF then sees nothing).
+   */
+  charging?: ChargingOverrides;
 }
+
+/** `charging.*` keys to override, `charging.diameter.*` key by key. */
+export type ChargingOverrides = Partial<Omit<AppConfig['charging'], 'diameter'>> & {
+  diameter?: Partial<AppConfig['charging']['diameter']>;
+};
 
 /** A page of the HTTP API, as the routes answer it. */
 interface Page<T> {
@@ -86,7 +96,7 @@ export class CopyRig {
         callee: options.callee ?? { scenario: 'uas-no-answer.xml', options: { calls: options.calls ?? 1 } },
         mediaServer: { scenario: 'uas-media-server-200.xml', options: { calls: options.calls ?? 1 } },
         app: {
-          charging: { url: chf.url, timeoutMs: 1000 },
+          charging: { url: chf.url, timeoutMs: 1000, ...options.charging },
           portal: { url: portal.url, pollIntervalMs: 100, maxBackoffMs: 1000 },
           copy: options.copy ?? {},
         },
