@@ -4,6 +4,8 @@ import { CallRegistry } from './calls/call-registry';
 import type { Clock, TimerHandle } from './clock';
 import type { CmrStore } from './cmr/ports/cmr-store.port';
 import { CopyConsent } from './cmr/copy-consent';
+import type { CrashPoint } from './cmr/copy-attempt';
+import { CopyRecovery } from './cmr/copy-recovery';
 import { CopyService } from './cmr/copy-service';
 import { RingingMediaService } from './cmr/ringing-media-service';
 import { createChargingGateway } from './charging/create-charging-gateway';
@@ -26,6 +28,8 @@ export interface AppDeps {
   readonly config: AppConfig;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** The test hook of `testing.crashAt`, built by main.ts (the only module that may kill the process). */
+  readonly crashPoint?: CrashPoint;
 }
 
 export interface RunningApp {
@@ -93,6 +97,18 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     graceMs: config.copy.graceMs,
     onRecorded: () => portal.feed.wake(),
     onDecided: (trigger, outcome) => metrics.copyDecided(trigger, outcome),
+    ...(deps.crashPoint ? { crashPoint: deps.crashPoint } : {}),
+  });
+  const recovery = new CopyRecovery({
+    store,
+    charging,
+    clock,
+    logger: logger.child({ component: 'copy-recovery' }),
+    intervalMs: config.copy.recoveryIntervalMs,
+    minAgeMs: config.copy.recoveryMinAgeMs,
+    maxTries: config.copy.recoveryMaxTries,
+    exclusive: (key, task) => copy.exclusive(key, task),
+    onRecorded: () => portal.feed.wake(),
   });
   try {
     sip = await SipStack.start({
@@ -147,6 +163,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     admission,
   });
   portal.feed.start();
+  recovery.start();
   const api = createApiServer({ config: config.http, store, logger, clock });
   for (const module of operationsRoutes({ calls, store, metrics, logger, logLevel: config.log.level })) {
     api.addRoutes(module);
@@ -156,6 +173,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     httpAddress = await api.listen();
   } catch (err) {
     await sip.close();
+    await recovery.stop();
     await portal.close();
     calls.close();
     await charging.close();
@@ -185,6 +203,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     stop: async () => {
       await api.close();
       await sip.close();
+      await recovery.stop();
       await portal.close();
       calls.close();
       await charging.close();

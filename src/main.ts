@@ -1,17 +1,29 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { systemClock } from './clock';
+import type { CrashPoint } from './cmr/copy-attempt';
 import { ConfigError, loadConfig } from './config/config-loader';
 import type { AppConfig } from './config/schema';
 import { startApp } from './app';
 import { createLogger } from './observability/logger';
 
-/** Relative store and seed paths are read from the project root, wherever the process was started. */
+/** Relative store, seed and TLS file paths are read from the project root, wherever the process was started. */
 function withPathsFrom(root: string, config: AppConfig): AppConfig {
   const resolve = (p: string) => (p === '' || p === ':memory:' || path.isAbsolute(p) ? p : path.join(root, p));
+  const { sip, http } = config;
   return {
     ...config,
     store: { ...config.store, sqlitePath: resolve(config.store.sqlitePath), seedFile: resolve(config.store.seedFile) },
+    sip: {
+      ...sip,
+      tls: {
+        ...sip.tls,
+        certFile: resolve(sip.tls.certFile),
+        keyFile: resolve(sip.tls.keyFile),
+        caFile: resolve(sip.tls.caFile),
+      },
+    },
+    http: { ...http, tls: { ...http.tls, certFile: resolve(http.tls.certFile), keyFile: resolve(http.tls.keyFile) } },
   };
 }
 
@@ -37,7 +49,16 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.log);
-  const app = await startApp({ config: withPathsFrom(root, config), logger, clock: systemClock });
+  const crashAt = config.testing.crashAt;
+  // The kill tests' hook (testing.crashAt): die at once, like a power cut, at one step of a charged copy.
+  const crashPoint: CrashPoint | undefined =
+    crashAt === ''
+      ? undefined
+      : (step) => {
+          if (step === crashAt) process.kill(process.pid, 'SIGKILL');
+        };
+  if (crashPoint) logger.warn('test hook armed: the process kills itself during a copy', { crashAt });
+  const app = await startApp({ config: withPathsFrom(root, config), logger, clock: systemClock, crashPoint });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {

@@ -1,10 +1,10 @@
 import { systemClock, type Clock } from '../clock';
 import type { CmrStore } from '../cmr/ports/cmr-store.port';
-import type { HttpConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
-import { createHttpApiServer, type HttpApiServer } from './http-api-server';
+import { createHttpApiServer, type HttpApiConfig, type HttpApiServer } from './http-api-server';
 import { callerGroupRoutes } from './routes/caller-group-routes';
 import { historyRoutes } from './routes/history-routes';
+import { portalRoutes } from './routes/portal-routes';
 import { resourceRoutes } from './routes/resource-routes';
 import { ringingRulesRoutes } from './routes/ringing-rules-routes';
 import { selectionRoutes } from './routes/selection-routes';
@@ -12,7 +12,8 @@ import { subscriberRoutes } from './routes/subscriber-routes';
 import { mapStoreError } from './store-error-mapping';
 
 export interface ApiServerOptions {
-  readonly config: HttpConfig;
+  /** Without `tls` (tests), plain HTTP. */
+  readonly config: HttpApiConfig;
   readonly store: CmrStore;
   readonly logger: Logger;
   readonly clock?: Pick<Clock, 'now'>;
@@ -23,8 +24,9 @@ export interface ApiServerOptions {
 export type ApiServer = HttpApiServer;
 
 /**
- * The provisioning API under /v1 (see docs/openapi.yaml). More routes (health, metrics, calls) are added
- * with `addRoute`/`addRoutes` on the returned server; `auth: 'none'` makes a route public.
+ * The provisioning API under /v1 (see docs/openapi.yaml), with the portal feed's dead letters. More routes
+ * (health, metrics, calls) are added with `addRoute`/`addRoutes` on the returned server; `auth: 'none'`
+ * makes a route public.
  */
 export function createApiServer(options: ApiServerOptions): ApiServer {
   const logger = options.logger.child({ component: 'http-api' });
@@ -42,6 +44,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     callerGroupRoutes(deps),
     historyRoutes(deps),
     selectionRoutes(deps),
+    portalRoutes(deps),
   ]) {
     server.addRoutes(module);
   }

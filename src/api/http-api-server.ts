@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { AppError } from '../errors';
 import type { HttpConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
+import { loadTlsCredentials } from '../tls/tls-credentials';
 import { ApiError, errorBody } from './api-error';
 import { bearerChallenge, checkBearer } from './bearer-auth';
 import { readJsonBody } from './json-body';
@@ -12,8 +14,11 @@ import { Router } from './router';
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
+/** The `http` config slice the server needs; without `tls` it serves plain HTTP. */
+export type HttpApiConfig = Pick<HttpConfig, 'host' | 'port' | 'apiToken'> & Partial<Pick<HttpConfig, 'tls'>>;
+
 export interface HttpApiServerOptions {
-  readonly config: Pick<HttpConfig, 'host' | 'port' | 'apiToken'>;
+  readonly config: HttpApiConfig;
   readonly logger: Logger;
   /** Request bodies larger than this get 413. */
   readonly maxBodyBytes?: number;
@@ -140,7 +145,11 @@ export function createHttpApiServer(options: HttpApiServerOptions): HttpApiServe
     routes: () => router.routes(),
     async listen() {
       if (server) throw new AppError('API.ALREADY_LISTENING', 'the API server is already listening');
-      const s = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, onRequest);
+      const tls = options.config.tls;
+      const timeouts = { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 };
+      const s: Server = tls?.enabled
+        ? createHttpsServer({ ...timeouts, ...(await loadTlsCredentials(tls, 'http.tls')) }, onRequest)
+        : createServer(timeouts, onRequest);
       s.maxHeadersCount = 100;
       server = s;
       await new Promise<void>((resolve, reject) => {
@@ -151,7 +160,7 @@ export function createHttpApiServer(options: HttpApiServerOptions): HttpApiServe
         });
       });
       const address = s.address() as AddressInfo;
-      log.info('http api listening', { host: address.address, port: address.port });
+      log.info('http api listening', { host: address.address, port: address.port, tls: tls?.enabled === true });
       return { host: address.address, port: address.port };
     },
     async close() {

@@ -91,7 +91,7 @@ export class HttpChargingGateway implements ChargingGateway {
   ): Promise<{ exchange: HttpExchange; durationMs: number }> {
     if (this.closed) {
       return {
-        exchange: { kind: 'failure', reason: 'network', detail: 'the charging gateway is closed' },
+        exchange: { kind: 'failure', reason: 'network', detail: 'the charging gateway is closed', neverSent: true },
         durationMs: 0,
       };
     }

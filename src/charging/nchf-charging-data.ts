@@ -76,7 +76,12 @@ export function refusalForCause(cause: string | undefined): ChargeRefusal {
 
 /** Maps the answer to a debit. 2xx without a charging data reference is `unavailable` (see docs). */
 export function interpretDebitAnswer(exchange: HttpExchange): ChargeResult {
-  if (exchange.kind === 'failure') return { status: 'unavailable', detail: `${exchange.reason}: ${exchange.detail}` };
+  if (exchange.kind === 'failure') {
+    const detail = `${exchange.reason}: ${exchange.detail}`;
+    return exchange.neverSent === true
+      ? { status: 'unavailable', detail, neverSent: true }
+      : { status: 'unavailable', detail };
+  }
   const { status } = exchange;
   const body = asRecord(parseJsonText(exchange.text));
   if (status === 200 || status === 201) {

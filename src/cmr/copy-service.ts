@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Call } from '../calls/call';
 import type { Logger } from '../observability/logger';
+import {
+  completionWrite,
+  requestedAttempt,
+  RESTARTABLE_ATTEMPT_STATES,
+  UNFINISHED_ATTEMPT_STATES,
+  type CopyAttempt,
+  type CopyAttemptChange,
+  type CopyAttemptState,
+  type CrashPoint,
+} from './copy-attempt';
 import { evaluateCopyPrivacy } from './copy-privacy';
 import {
   copyIdempotencyKey,
@@ -11,7 +21,7 @@ import {
   type Money,
   type Resource,
 } from './model';
-import type { ChargeRequest, ChargingGateway } from './ports/charging-gateway.port';
+import type { ChargeRequest, ChargeResult, ChargingGateway } from './ports/charging-gateway.port';
 import type { CmrStore } from './ports/cmr-store.port';
 import { StoreError } from './ports/store-error';
 import { isResourceValidAt } from './ringing-selection';
@@ -44,7 +54,14 @@ export interface CopyOffer {
 export interface CopyServiceOptions {
   readonly store: Pick<
     CmrStore,
-    'getSubscriber' | 'getResource' | 'getLibraryEntry' | 'countLibrary' | 'recordCopy' | 'getCopyByIdempotencyKey'
+    | 'getSubscriber'
+    | 'getResource'
+    | 'getLibraryEntry'
+    | 'countLibrary'
+    | 'recordCopy'
+    | 'getCopyByIdempotencyKey'
+    | 'startCopyAttempt'
+    | 'advanceCopyAttempt'
   >;
   readonly charging: ChargingGateway;
   readonly clock: { now(): number };
@@ -55,7 +72,11 @@ export interface CopyServiceOptions {
   readonly onRecorded?: () => void;
   /** Called with every decision (duplicates included), for metrics. */
   readonly onDecided?: (trigger: CopyTrigger, outcome: CopyOutcome) => void;
+  /** Called at each step boundary of a charged copy; the test hook `testing.crashAt` stops the process there. */
+  readonly crashPoint?: CrashPoint;
 }
+
+type JournalNote = Omit<CopyAttemptChange, 'at'>;
 
 type Decision = { readonly outcome: CopyOutcome; readonly resource: Resource | null };
 
@@ -63,10 +84,15 @@ type Decision = { readonly outcome: CopyOutcome; readonly resource: Resource | n
  * The online-copy use case (the seed's steps 4 to 7): resolve the presenting resource, check the requester,
  * the owner's privacy, the resource and the library; charge once; then write the library entry, the copy
  * record and the portal record together. Every attempt leaves a copy record. Expected failures are values.
+ *
+ * A charged copy is journalled (copy-attempt.ts): `requested` is written before the debit, `charged` with
+ * the reference after it, `copied` with the copy; CopyRecovery finishes or undoes what a crash left.
  */
 export class CopyService {
   /** One decision in flight per idempotency key: a second press waits for the first and gets its answer. */
   private readonly inFlight = new Map<string, Promise<CopyResult>>();
+  /** Attempts being recovered; an ask for one waits for its recovery. */
+  private readonly recovering = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: CopyServiceOptions) {}
 
@@ -92,9 +118,23 @@ export class CopyService {
     const key = copyIdempotencyKey(ask.call.id, requester, resource.id);
     const running = this.inFlight.get(key);
     if (running) return { ...(await running), duplicate: true };
-    const decision = this.decide(ask, requester, owner, resource, key).finally(() => this.inFlight.delete(key));
+    const recovery = this.recovering.get(key);
+    const decision = (recovery ? recovery.then(noop, noop) : Promise.resolve())
+      .then(() => this.decide(ask, requester, owner, resource, key))
+      .finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, decision);
     return decision;
+  }
+
+  /**
+   * Runs `task` (the recovery of attempt `key`) unless an ask for the same copy is being decided here;
+   * an ask arriving meanwhile waits for it. Resolves to the task's value, or `skipped`.
+   */
+  async exclusive<T>(key: string, task: () => Promise<T>): Promise<T | 'skipped'> {
+    if (this.inFlight.has(key) || this.recovering.has(key)) return 'skipped';
+    const running = task().finally(() => this.recovering.delete(key));
+    this.recovering.set(key, running);
+    return running;
   }
 
   private async decide(
@@ -152,8 +192,49 @@ export class CopyService {
     resource: Resource,
     key: string,
   ): Promise<CopyResult> {
-    const { charging, store, clock, logger } = this.options;
-    const requestedAt = new Date(ask.at).toISOString();
+    const { charging, store, logger } = this.options;
+    const { attempt, resumed } = await this.journal(ask, requester, owner, resource, key);
+    if (attempt.state !== 'requested' && attempt.state !== 'charged') {
+      // Settled by someone else between our first read and now: their record is the answer.
+      const earlier = await store.getCopyByIdempotencyKey(key);
+      return earlier ? fromRecord(earlier, resource, true) : this.refused(ask, 'charging-unavailable', resource);
+    }
+    this.crash('after-requested');
+    let reference = attempt.state === 'charged' ? attempt.chargeReference : null;
+    if (reference === null) {
+      const charged = await charging.debit(resumed ? { ...attempt.charge, retransmission: true } : attempt.charge);
+      this.crash('after-debit');
+      if (charged.status === 'refused') {
+        await this.note(key, ['requested'], { state: 'failed', detail: `${charged.reason}: ${charged.detail}` });
+        return this.refused(ask, charged.reason === 'no-credit' ? 'no-credit' : 'charging-refused', resource);
+      }
+      if (charged.status === 'unavailable') {
+        logger.warn('copy not charged: charging unavailable', { callId: ask.call.id, detail: charged.detail });
+        // Never sent, and no earlier try: nothing can have been debited. Otherwise the answer may be lost
+        // after a debit: recovery asks again with the same key and refunds what it finds.
+        const nothingDebited = charged.neverSent === true && !resumed;
+        await this.note(
+          key,
+          ['requested'],
+          nothingDebited ? { state: 'failed', detail: charged.detail } : { resolution: 'undo', detail: charged.detail },
+        );
+        return this.refused(ask, 'charging-unavailable', resource);
+      }
+      reference = charged.reference;
+    }
+    return this.record(ask, attempt, resource, reference);
+  }
+
+  /** Writes `requested` before any money moves; an ask of a copy already journalled resumes or restarts it. */
+  private async journal(
+    ask: CopyAsk,
+    requester: Identity,
+    owner: Identity,
+    resource: Resource,
+    key: string,
+  ): Promise<{ attempt: CopyAttempt; resumed: boolean }> {
+    const { store, clock } = this.options;
+    const now = new Date(clock.now()).toISOString();
     const charge: ChargeRequest = {
       idempotencyKey: key,
       requester,
@@ -163,72 +244,97 @@ export class CopyService {
       price: resource.price,
       callId: ask.call.id,
       icid: ask.call.icid,
-      requestedAt,
+      requestedAt: new Date(ask.at).toISOString(),
     };
-    const charged = await charging.debit(charge);
-    if (charged.status === 'refused') {
-      return this.refused(ask, charged.reason === 'no-credit' ? 'no-credit' : 'charging-refused', resource);
-    }
-    if (charged.status === 'unavailable') {
-      logger.warn('copy not charged: charging unavailable', { callId: ask.call.id, detail: charged.detail });
-      return this.refused(ask, 'charging-unavailable', resource);
-    }
-    const completedAt = new Date(clock.now()).toISOString();
-    const record: CopyRecord = {
-      id: randomUUID(),
-      idempotencyKey: key,
-      requester,
-      owner,
-      resourceId: resource.id,
-      callId: ask.call.id,
-      trigger: ask.trigger,
-      outcome: 'copied',
-      chargeReference: charged.reference,
-      price: resource.price,
-      requestedAt,
-      completedAt,
-    };
-    try {
-      const written = await store.recordCopy({
-        record,
-        libraryEntry: {
-          owner: requester,
-          resourceId: resource.id,
-          acquisition: 'copy',
-          acquiredAt: completedAt,
-          copiedFrom: owner,
-          callId: ask.call.id,
-        },
-        outbox: {
-          id: randomUUID(),
-          topic: 'copy-record',
-          payload: { ...record, title: resource.title, icid: ask.call.icid },
-          createdAt: completedAt,
-          attempts: 0,
-          nextAttemptAt: completedAt,
-          deliveredAt: null,
-        },
+    const fresh = requestedAttempt(charge, ask.trigger, now);
+    const started = await store.startCopyAttempt(fresh);
+    if (started.created) return { attempt: fresh, resumed: false };
+    if (RESTARTABLE_ATTEMPT_STATES.includes(started.attempt.state)) {
+      // Asked again after a refusal or a refund: a new charge, under a key of its own (the old key's answer stands).
+      const restarted = await store.advanceCopyAttempt(key, RESTARTABLE_ATTEMPT_STATES, {
+        at: now,
+        state: 'requested',
+        resolution: 'complete',
+        charge: { ...charge, idempotencyKey: `${key}#${randomUUID()}` },
+        chargeReference: null,
+        detail: null,
+        recoveryTries: 'reset',
       });
+      if (restarted) return { attempt: restarted, resumed: false };
+    }
+    // Asked again while unfinished (e.g. after charging-unavailable): the same charge again, and this time it completes.
+    const resumed = await store.advanceCopyAttempt(key, UNFINISHED_ATTEMPT_STATES, { at: now, resolution: 'complete' });
+    return { attempt: resumed ?? started.attempt, resumed: true };
+  }
+
+  /** Marks the attempt charged, then writes the copy (which marks it copied); refunds if that fails. */
+  private async record(ask: CopyAsk, attempt: CopyAttempt, resource: Resource, reference: string): Promise<CopyResult> {
+    const { store, clock, logger } = this.options;
+    const completedAt = new Date(clock.now()).toISOString();
+    const write = completionWrite(attempt, reference, completedAt, { recordId: randomUUID(), outboxId: randomUUID() });
+    try {
+      if (attempt.state === 'requested') {
+        await store.advanceCopyAttempt(attempt.key, ['requested'], {
+          at: completedAt,
+          state: 'charged',
+          chargeReference: reference,
+        });
+        this.crash('after-charged');
+      }
+      const written = await store.recordCopy(write);
+      this.crash('after-copied');
       if (written.status === 'duplicate') return fromRecord(written.record, resource, true);
     } catch (err) {
-      // Charged but not copied: give the money back before telling the caller.
-      const refund = await charging.refund(charge, charged.reference);
-      logger.error('copy charged but not recorded: refunded', {
-        callId: ask.call.id,
-        refund: refund.status,
-        error: String(err),
-      });
-      const outcome: CopyOutcome =
-        err instanceof StoreError && err.code === 'STORE.LIBRARY_FULL'
-          ? 'library-full'
-          : err instanceof StoreError && err.code === 'STORE.CONFLICT'
-            ? 'already-owned'
-            : 'store-unavailable';
-      return result(outcome, resource, null, null, false, null);
+      return this.undo(ask, attempt, resource, reference, err);
     }
     this.options.onRecorded?.();
-    logger.info('copy recorded', { callId: ask.call.id, resourceId: resource.id, charge: charged.reference });
-    return result('copied', resource, resource.price, charged.reference, false, record);
+    logger.info('copy recorded', { callId: ask.call.id, resourceId: resource.id, charge: reference });
+    return result('copied', resource, resource.price, reference, false, write.record);
+  }
+
+  /** Charged but not copied: give the money back before telling the caller; recovery retries a refund that failed. */
+  private async undo(
+    ask: CopyAsk,
+    attempt: CopyAttempt,
+    resource: Resource,
+    reference: string,
+    err: unknown,
+  ): Promise<CopyResult> {
+    const outcome: CopyOutcome =
+      err instanceof StoreError && err.code === 'STORE.LIBRARY_FULL'
+        ? 'library-full'
+        : err instanceof StoreError && err.code === 'STORE.CONFLICT'
+          ? 'already-owned'
+          : 'store-unavailable';
+    const refund: ChargeResult = await this.options.charging.refund(attempt.charge, reference);
+    this.options.logger.error('copy charged but not recorded: refunded', {
+      callId: ask.call.id,
+      refund: refund.status,
+      error: String(err),
+    });
+    const detail = `${outcome}: ${String(err)}`;
+    const change: JournalNote =
+      refund.status === 'charged'
+        ? { state: 'refunded', chargeReference: reference, detail }
+        : { state: 'charged', chargeReference: reference, resolution: 'undo', detail };
+    await this.note(attempt.key, UNFINISHED_ATTEMPT_STATES, change);
+    return result(outcome, resource, null, null, false, null);
+  }
+
+  /** A journal write whose failure must not change the caller's answer (recovery finds the attempt as it was). */
+  private async note(key: string, from: readonly CopyAttemptState[], change: JournalNote): Promise<void> {
+    try {
+      await this.options.store.advanceCopyAttempt(key, from, {
+        ...change,
+        at: new Date(this.options.clock.now()).toISOString(),
+      });
+    } catch (err) {
+      this.options.logger.warn('copy journal not updated', { state: change.state ?? null, error: String(err) });
+    }
+  }
+
+  private crash(step: Parameters<CrashPoint>[0]): void {
+    this.options.crashPoint?.(step);
   }
 
   /** A refused attempt is recorded too (under its own key, so it never blocks a later successful copy). */
@@ -260,6 +366,8 @@ export class CopyService {
     return result(outcome, resource, null, null, false, record);
   }
 }
+
+function noop(): void {}
 
 function result(
   outcome: CopyOutcome,

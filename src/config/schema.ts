@@ -10,7 +10,7 @@ export const configSchema = {
     host: str(),
     /** 0 binds an ephemeral port per transport (tests). */
     port: int(0, 65535),
-    transports: listOf(oneOf('udp', 'tcp'), { minItems: 1 }),
+    transports: listOf(oneOf('udp', 'tcp', 'tls'), { minItems: 1 }),
     /** Host put in our Via and Contact when it differs from the bind address (e.g. a NAT or a VIP). */
     advertisedHost: str({ allowEmpty: true }),
     userAgent: str(),
@@ -25,6 +25,17 @@ export const configSchema = {
       maxLineBytes: int(256, 65_536),
       maxTcpConnections: int(1, 1_000_000),
       tcpIdleTimeoutMs: int(1000, 86_400_000),
+    },
+    /** SIP over TLS (RFC 3261 §26.2), used when `transports` has 'tls'; PEM files. */
+    tls: {
+      /** Its own port (5061 is the sips default); 0 binds an ephemeral one (tests). */
+      port: int(0, 65535),
+      certFile: str({ allowEmpty: true }),
+      keyFile: str({ allowEmpty: true }),
+      /** CA bundle that verifies peers (outbound servers, inbound client certificates); empty: Node's CA list. */
+      caFile: str({ allowEmpty: true }),
+      /** Inbound connections must present a certificate the CA signed (mutual TLS). */
+      requireClientCert: bool(),
     },
   },
   b2bua: {
@@ -62,6 +73,12 @@ export const configSchema = {
     responseBudgetMs: int(50, 30_000),
     /** User-Agent prefixes of client apps allowed to send copy requests; empty: any. */
     allowedClients: listOf(str()),
+    /** How often unfinished charged copies (a crash, a lost charging answer) are finished or refunded. */
+    recoveryIntervalMs: int(100, 3_600_000),
+    /** An unfinished copy unchanged this long is recovered (longer than one copy takes, for several instances). */
+    recoveryMinAgeMs: int(0, 86_400_000),
+    /** Recovery passes that cannot reach charging or the store before a copy is given up (logged for reconciliation). */
+    recoveryMaxTries: int(1, 100_000),
   },
   charging: {
     kind: oneOf('http', 'diameter'),
@@ -77,11 +94,21 @@ export const configSchema = {
     timeoutMs: int(100, 60_000),
     pollIntervalMs: int(50, 600_000),
     maxBackoffMs: int(1000, 86_400_000),
+    /** Failed deliveries of one record before it becomes a dead letter (replayable through the API). */
+    maxAttempts: int(1, 1_000_000),
+    /** Key of the `X-Cmr-Signature: sha256=<HMAC-SHA256 of the body>` header; empty: records are not signed. */
+    hmacSecret: str({ allowEmpty: true }),
   },
   http: {
     host: str(),
     port: int(0, 65535),
     apiToken: str(),
+    /** HTTPS for the API; PEM files. */
+    tls: {
+      enabled: bool(),
+      certFile: str({ allowEmpty: true }),
+      keyFile: str({ allowEmpty: true }),
+    },
   },
   store: {
     kind: oneOf('sqlite', 'postgres'),
@@ -105,6 +132,10 @@ export const configSchema = {
   log: {
     level: oneOf('error', 'warn', 'info', 'debug'),
     maskNumbers: bool(),
+  },
+  testing: {
+    /** Test hook: the process kills itself (SIGKILL) at this step of a charged copy. Empty in production. */
+    crashAt: str({ allowEmpty: true, pattern: /^(|after-requested|after-debit|after-charged|after-copied)$/ }),
   },
 } satisfies Schema;
 

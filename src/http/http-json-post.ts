@@ -24,6 +24,8 @@ export type HttpExchange =
       /** `timeout`: no complete answer in time; `network`: refused, reset, DNS...; `too-large`: body over the limit. */
       readonly reason: 'timeout' | 'network' | 'too-large';
       readonly detail: string;
+      /** True when no connection was ever made (e.g. refused): the server cannot have seen the request. */
+      readonly neverSent?: boolean;
     };
 
 export interface JsonPost {
@@ -33,6 +35,8 @@ export interface JsonPost {
   readonly timeoutMs: number;
   readonly agent: http.Agent;
   readonly maxResponseBytes?: number;
+  /** Extra headers computed from the exact bytes sent (e.g. a signature of the body). */
+  readonly sign?: (payload: Buffer) => Readonly<Record<string, string>>;
 }
 
 /** A configured endpoint URL that is not an http(s) URL (`CHARGING.CONFIG`, `PORTAL.CONFIG`). */
@@ -77,22 +81,27 @@ export async function postJson(post: JsonPost): Promise<HttpExchange> {
   const transport = post.url.protocol === 'https:' ? https : http;
   return new Promise<HttpExchange>((resolve) => {
     let settled = false;
+    let connected = false;
     const finish = (exchange: HttpExchange): void => {
       if (settled) return;
       settled = true;
       clearTimeout(deadline);
-      resolve(exchange);
+      resolve(exchange.kind === 'failure' && !connected ? { ...exchange, neverSent: true } : exchange);
     };
     const req = transport.request(post.url, {
       method: 'POST',
       agent: post.agent,
-      headers: { ...post.headers, 'Content-Length': String(payload.length) },
+      headers: { ...post.headers, ...post.sign?.(payload), 'Content-Length': String(payload.length) },
     });
     const deadline = setTimeout(() => {
       finish({ kind: 'failure', reason: 'timeout', detail: `no answer within ${post.timeoutMs} ms` });
       req.destroy();
     }, post.timeoutMs);
     deadline.unref();
+    req.on('socket', (socket) => {
+      if (!socket.connecting) connected = true;
+      else socket.once('connect', () => (connected = true));
+    });
     req.on('error', (err) => finish({ kind: 'failure', reason: 'network', detail: describeError(err) }));
     req.on('response', (res) => {
       const chunks: Buffer[] = [];

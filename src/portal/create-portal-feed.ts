@@ -25,7 +25,13 @@ export interface PortalDeliveryService {
  */
 export function createPortalFeed(config: PortalConfig, deps: PortalFeedDeps): PortalDeliveryService {
   const logger = deps.logger.child({ component: 'portal' });
-  const client = new HttpPortalClient({ url: config.url, timeoutMs: config.timeoutMs, logger });
+  const client = new HttpPortalClient({
+    url: config.url,
+    timeoutMs: config.timeoutMs,
+    logger,
+    hmacSecret: config.hmacSecret,
+  });
+  if (config.hmacSecret === '') logger.warn('portal.hmacSecret is empty: copy records are sent unsigned');
   const feed = new PortalFeed({
     store: deps.store,
     client,
@@ -33,6 +39,7 @@ export function createPortalFeed(config: PortalConfig, deps: PortalFeedDeps): Po
     logger,
     pollIntervalMs: config.pollIntervalMs,
     maxBackoffMs: config.maxBackoffMs,
+    maxAttempts: config.maxAttempts,
   });
   return {
     feed,

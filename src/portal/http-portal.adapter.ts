@@ -9,6 +9,7 @@ import {
 import type { OutboxMessage } from '../cmr/model';
 import type { PortalClient, PortalDelivery } from '../cmr/ports/portal-client.port';
 import type { Logger } from '../observability/logger';
+import { portalSignature, SIGNATURE_HEADER } from './portal-signature';
 
 export interface HttpPortalClientOptions {
   /** Where records are POSTed (`portal.url`). */
@@ -16,12 +17,15 @@ export interface HttpPortalClientOptions {
   /** Deadline of one delivery (connect, request, answer). */
   readonly timeoutMs: number;
   readonly logger: Logger;
+  /** Signs every body (`X-Cmr-Signature`) with this secret; empty or absent: unsigned. Never logged. */
+  readonly hmacSecret?: string;
 }
 
 /**
  * The CMR Portal over HTTP: each outbox message's payload is POSTed as JSON to `url` with
  * `Idempotency-Key: <outbox message id>` (so a redelivery after a lost answer is recognisable) and
- * `X-Cmr-Topic: <topic>`. 2xx: delivered; 408, 429, 5xx, timeout, network trouble: retry; any
+ * `X-Cmr-Topic: <topic>`, and, with `hmacSecret`, `X-Cmr-Signature: sha256=<hex HMAC-SHA256 of the body
+ * bytes>` (portal-signature.ts). 2xx: delivered; 408, 429, 5xx, timeout, network trouble: retry; any
  * other status: rejected. Never throws for those; the constructor throws `PORTAL.CONFIG` for a bad URL.
  */
 export class HttpPortalClient implements PortalClient {
@@ -36,6 +40,7 @@ export class HttpPortalClient implements PortalClient {
 
   async deliver(message: OutboxMessage): Promise<PortalDelivery> {
     if (this.closed) return { status: 'retry', detail: 'the portal client is closed' };
+    const secret = this.options.hmacSecret ?? '';
     const exchange = await postJson({
       url: this.url,
       headers: {
@@ -46,6 +51,7 @@ export class HttpPortalClient implements PortalClient {
       body: message.payload,
       timeoutMs: this.options.timeoutMs,
       agent: this.agent,
+      ...(secret === '' ? {} : { sign: (body: Buffer) => ({ [SIGNATURE_HEADER]: portalSignature(secret, body) }) }),
     });
     const delivery = portalDeliveryOf(exchange);
     this.options.logger.debug('portal answered', {

@@ -6,17 +6,17 @@ import { maskIdentity, type Logger } from '../observability/logger';
 import { retryDelayMs } from './retry-backoff';
 
 /** The part of the store the feed uses. */
-export type OutboxStore = Pick<CmrStore, 'listDueOutbox' | 'markOutboxDelivered' | 'rescheduleOutbox'>;
+export type OutboxStore = Pick<
+  CmrStore,
+  'listDueOutbox' | 'markOutboxDelivered' | 'rescheduleOutbox' | 'markOutboxDead'
+>;
 
-/**
- * Where a rejected message is parked until issue 6 brings dead letters: so far ahead that it is never
- * due again, and past PENDING_HORIZON so it no longer holds back its requester's later messages.
- */
-export const PARKED_UNTIL: IsoInstant = '9999-12-31T23:59:59.999Z';
-/** Listing "due at" this instant lists every undelivered message that is not parked, oldest first. */
+/** Listing "due at" this instant lists every undelivered message that is not a dead letter, oldest first. */
 export const PENDING_HORIZON: IsoInstant = '9999-01-01T00:00:00.000Z';
 
 export const DEFAULT_BATCH_SIZE = 200;
+/** Failed deliveries before a message becomes a dead letter, when `maxAttempts` is not given. */
+export const DEFAULT_MAX_ATTEMPTS = 100;
 
 export interface PortalFeedOptions {
   readonly store: OutboxStore;
@@ -27,6 +27,8 @@ export interface PortalFeedOptions {
   readonly pollIntervalMs: number;
   /** Longest retry delay (`portal.maxBackoffMs`). */
   readonly maxBackoffMs: number;
+  /** Failed deliveries of one message before it becomes a dead letter (`portal.maxAttempts`). */
+  readonly maxAttempts?: number;
   /** Ceiling of the first retry delay; default `min(pollIntervalMs, maxBackoffMs)`. */
   readonly initialBackoffMs?: number;
   /** Messages read per pass; default DEFAULT_BATCH_SIZE. */
@@ -40,15 +42,20 @@ export interface PortalFeedOptions {
   readonly orderingKey?: (message: OutboxMessage) => string | null;
 }
 
-/** Counters for metrics. `depth`: undelivered, unparked messages seen by the last pass (at most batchSize). */
+/** Counters for metrics. `depth`: undelivered messages (not dead letters) seen by the last pass (at most batchSize). */
 export interface PortalFeedStats {
   readonly delivered: number;
   readonly retried: number;
+  /** Refused by the portal for good (each also a dead letter). */
   readonly rejected: number;
+  /** Made dead letters: refused, or out of attempts. */
+  readonly dead: number;
   readonly depth: number;
 }
 
 type State = 'stopped' | 'running' | 'stopping';
+/** What became of one message in a pass: still queued (holding back its requester's later ones) or not. */
+type Settled = 'waiting' | 'out of the queue';
 
 /** The requester of a copy-record payload, the default ordering key. */
 export function requesterOf(message: OutboxMessage): string | null {
@@ -65,8 +72,9 @@ export function requesterOf(message: OutboxMessage): string | null {
  * Each pass reads the oldest undelivered messages (due or not, so it knows which message heads each
  * requester's queue, which survives a restart) and delivers, in order, every due message whose
  * requester has no earlier message waiting. A `retry` reschedules the message with exponential backoff
- * and holds back that requester's later messages; a `rejected` one is parked (PARKED_UNTIL) and logged
- * at error. Passes run every `pollIntervalMs`, at once after `wake()`, and back to back while a full
+ * and jitter and holds back that requester's later messages; a `rejected` one, or one that has failed
+ * `maxAttempts` times, becomes a dead letter (logged at error; out of the queue, so it no longer holds
+ * anything back, until replayed through the API). Passes run every `pollIntervalMs`, at once after `wake()`, and back to back while a full
  * batch made progress. A failing store ends the pass; the next poll tries again.
  */
 export class PortalFeed {
@@ -74,10 +82,11 @@ export class PortalFeed {
   private timer: TimerHandle | null = null;
   private inFlight: Promise<void> | null = null;
   private wakeRequested = false;
-  private counters = { delivered: 0, retried: 0, rejected: 0, depth: 0 };
+  private counters = { delivered: 0, retried: 0, rejected: 0, dead: 0, depth: 0 };
   private readonly log: Logger;
   private readonly batchSize: number;
   private readonly initialBackoffMs: number;
+  private readonly maxAttempts: number;
   private readonly random: () => number;
   private readonly orderingKey: (message: OutboxMessage) => string | null;
 
@@ -85,6 +94,7 @@ export class PortalFeed {
     this.log = options.logger;
     this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.initialBackoffMs = options.initialBackoffMs ?? Math.min(options.pollIntervalMs, options.maxBackoffMs);
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
     this.random = options.random ?? Math.random;
     this.orderingKey = options.orderingKey ?? requesterOf;
   }
@@ -172,23 +182,23 @@ export class PortalFeed {
         if (key !== null) held.add(key);
         continue;
       }
-      let delivery: PortalDelivery;
+      let settled: Settled;
       try {
-        delivery = await this.deliver(message, key);
+        settled = await this.deliver(message, key);
       } catch (err) {
         this.log.warn('portal feed cannot update the outbox', { outboxId: message.id, error: describe(err) });
         this.counters.depth = pending.length - done;
         return false;
       }
-      if (delivery.status === 'retry' && key !== null) held.add(key);
-      if (delivery.status !== 'retry') done++;
+      if (settled === 'waiting' && key !== null) held.add(key);
+      if (settled !== 'waiting') done++;
     }
     this.counters.depth = pending.length - done;
     return done > 0 && pending.length >= this.batchSize;
   }
 
   /** Delivers one due message and records the outcome; rejects only if the store fails. */
-  private async deliver(message: OutboxMessage, key: string | null): Promise<PortalDelivery> {
+  private async deliver(message: OutboxMessage, key: string | null): Promise<Settled> {
     const { client, store, clock } = this.options;
     let delivery: PortalDelivery;
     try {
@@ -209,6 +219,10 @@ export class PortalFeed {
         this.log.info('portal record delivered', facts);
         break;
       case 'retry': {
+        if (message.attempts + 1 >= this.maxAttempts) {
+          await this.bury(message, delivery.detail, facts, 'portal record out of attempts: dead letter');
+          return 'out of the queue';
+        }
         const delayMs = retryDelayMs(
           message.attempts,
           { initialMs: this.initialBackoffMs, maxMs: this.options.maxBackoffMs },
@@ -217,15 +231,25 @@ export class PortalFeed {
         await store.rescheduleOutbox(message.id, iso(clock.now() + delayMs));
         this.counters.retried++;
         this.log.warn('portal delivery postponed', { ...facts, delayMs, detail: delivery.detail });
-        break;
+        return 'waiting';
       }
       case 'rejected':
-        await store.rescheduleOutbox(message.id, PARKED_UNTIL);
         this.counters.rejected++;
-        this.log.error('portal rejected a record', { ...facts, detail: delivery.detail });
+        await this.bury(message, delivery.detail, facts, 'portal rejected a record');
         break;
     }
-    return delivery;
+    return 'out of the queue';
+  }
+
+  private async bury(
+    message: OutboxMessage,
+    detail: string,
+    facts: Record<string, unknown>,
+    why: 'portal rejected a record' | 'portal record out of attempts: dead letter',
+  ): Promise<void> {
+    await this.options.store.markOutboxDead(message.id, iso(this.options.clock.now()), detail);
+    this.counters.dead++;
+    this.log.error(why, { ...facts, detail });
   }
 }
 

@@ -6,6 +6,7 @@ import type { SipMessage } from './message/sip-message';
 import { TransactionLayer } from './transaction/transaction-layer';
 import type { BoundAddress, ListenSpec } from './transport/transport';
 import { SipTransportLayer } from './transport/transport-layer';
+import { loadTlsCredentials } from '../tls/tls-credentials';
 import { SipUserAgent, type UserAgentDelegate, type UserAgentOptions } from './ua/user-agent';
 
 export interface SipStackOptions {
@@ -33,10 +34,18 @@ export class SipStack {
     const listen: ListenSpec[] = config.transports.map((protocol) => ({
       protocol,
       host: config.host,
-      port: config.port,
+      port: protocol === 'tls' ? config.tls.port : config.port,
     }));
+    // Certificates are read only when TLS is on, so the default configuration needs none.
+    const tls = config.transports.includes('tls')
+      ? {
+          credentials: await loadTlsCredentials(config.tls, 'sip.tls'),
+          requireClientCert: config.tls.requireClientCert,
+        }
+      : undefined;
     const transport = await SipTransportLayer.start({
       listen,
+      tls,
       advertisedHost: config.advertisedHost || undefined,
       limits: config.limits,
       listener: { onMessage: (message: SipMessage) => transactions?.receive(message) },

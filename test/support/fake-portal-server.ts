@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +7,8 @@ import type { AddressInfo } from 'node:net';
  * A test CMR Portal on 127.0.0.1: takes JSON records POSTed to PATH, remembers every request and
  * every distinct Idempotency-Key it accepted (in order), and can be made to fail (answer 503 or any
  * status), reject given keys (400), be slow, or go down (listener closed) and come back on its port.
+ * With `secret` set it checks `X-Cmr-Signature` (HMAC-SHA256 of the body bytes, computed here on its
+ * own, not with the server's code) and answers 401 to a missing or wrong one.
  */
 
 export const PORTAL_PATH = '/cmr/copy-records';
@@ -16,6 +19,10 @@ export interface PortalRequest {
   readonly contentType: string | undefined;
   readonly body: unknown;
   readonly status: number;
+  /** The `X-Cmr-Signature` header as received. */
+  readonly signature: string | undefined;
+  /** Whether that signature matches the body under `secret`; null when no secret is set. */
+  readonly signatureValid: boolean | null;
 }
 
 export interface AcceptedRecord {
@@ -32,6 +39,8 @@ export class FakePortalServer {
   readonly rejectKeys = new Set<string>();
   /** Every request waits this long before it is answered. */
   delayMs = 0;
+  /** The shared secret of the signature check; null: signatures are not checked. */
+  secret: string | null = null;
   private failStatus: number | null = null;
   private readonly events = new EventEmitter();
   private server: Server = createServer();
@@ -114,21 +123,26 @@ export class FakePortalServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
     let body: unknown;
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      body = JSON.parse(raw.toString('utf8'));
     } catch {
       body = undefined;
     }
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     const key = header(req, 'idempotency-key');
-    const status = this.statusFor(req, key, body);
+    const signature = header(req, 'x-cmr-signature');
+    const signatureValid = this.secret === null ? null : signatureMatches(this.secret, raw, signature);
+    const status = signatureValid === false ? 401 : this.statusFor(req, key, body);
     this.requests.push({
       idempotencyKey: key,
       topic: header(req, 'x-cmr-topic'),
       contentType: header(req, 'content-type'),
       body,
       status,
+      signature,
+      signatureValid,
     });
     if (status === 200 && key !== undefined && !this.accepted.some((r) => r.idempotencyKey === key)) {
       this.accepted.push({ idempotencyKey: key, body });
@@ -147,6 +161,13 @@ export class FakePortalServer {
     if (this.rejectKeys.has(key)) return 400;
     return 200;
   }
+}
+
+function signatureMatches(secret: string, raw: Buffer, signature: string | undefined): boolean {
+  const match = /^sha256=([0-9a-f]{64})$/.exec(signature ?? '');
+  if (!match?.[1]) return false;
+  const expected = createHmac('sha256', secret).update(raw).digest();
+  return timingSafeEqual(Buffer.from(match[1], 'hex'), expected);
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

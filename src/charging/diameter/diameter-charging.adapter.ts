@@ -50,7 +50,8 @@ const OUR_VENDOR_ID = 0;
  * copy is the same session and the OCS drops the duplicate. A CCR goes to the first open peer; when
  * it times out (Tx), its connection drops, or the answer is a protocol or transient error, the same
  * CCR (same Session-Id, same End-to-End id) goes to the next peer with the T flag set (RFC 6733
- * §5.5.4, RFC 4006 §5.5). No peer answering: `unavailable`. Expected failures are values, never
+ * §5.5.4, RFC 4006 §5.5). A request marked `retransmission` (a recovery after a restart) carries the T
+ * flag from its first transmission. No peer answering: `unavailable`. Expected failures are values, never
  * exceptions; the constructor throws `CHARGING.CONFIG` for options no message could carry.
  */
 export class DiameterChargingGateway implements ChargingGateway {
@@ -154,7 +155,10 @@ export class DiameterChargingGateway implements ChargingGateway {
     refundInformation: Buffer | null,
   ): Promise<{ result: ChargeResult; resultCode: number | null }> {
     if (this.closed) {
-      return { result: { status: 'unavailable', detail: 'the charging gateway is closed' }, resultCode: null };
+      return {
+        result: { status: 'unavailable', detail: 'the charging gateway is closed', neverSent: true },
+        resultCode: null,
+      };
     }
     const built = creditControlRequest(this.options, request, {
       purpose,
@@ -164,14 +168,15 @@ export class DiameterChargingGateway implements ChargingGateway {
     });
     if ('problem' in built) {
       this.log.error('charge not expressible in Diameter', { callId: request.callId, problem: built.problem });
-      return { result: { status: 'unavailable', detail: built.problem }, resultCode: null };
+      return { result: { status: 'unavailable', detail: built.problem, neverSent: true }, resultCode: null };
     }
     await this.waitUntilReady(Math.min(this.options.connectTimeoutMs, this.options.txMs));
     const failures: string[] = [];
     let transmitted = false;
     for (const [i, peer] of this.peers.entries()) {
       const name = this.names[i] ?? String(i);
-      const message = transmitted ? { ...built.request, retransmit: true } : built.request;
+      const message =
+        transmitted || request.retransmission === true ? { ...built.request, retransmit: true } : built.request;
       const exchange = await peer.request(message, this.options.txMs);
       if (exchange.kind === 'not-sent') {
         failures.push(`${name}: not sent (${exchange.reason})`);
@@ -190,7 +195,12 @@ export class DiameterChargingGateway implements ChargingGateway {
       failures.push(`${name}: ${verdict.detail}`);
       this.log.warn('charging request failing over', { callId: request.callId, peer: name, reason: verdict.detail });
     }
-    return { result: { status: 'unavailable', detail: failures.join('; ') }, resultCode: null };
+    const detail = failures.join('; ');
+    // Not one peer took the CCR: the OCS cannot have debited.
+    const result: ChargeResult = transmitted
+      ? { status: 'unavailable', detail }
+      : { status: 'unavailable', detail, neverSent: true };
+    return { result, resultCode: null };
   }
 
   private logOutcome(

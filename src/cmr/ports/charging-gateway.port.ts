@@ -15,6 +15,12 @@ export interface ChargeRequest {
   readonly callId: string;
   readonly icid: string | null;
   readonly requestedAt: IsoInstant;
+  /**
+   * True when this request may have been sent before (a recovery after a crash or a lost answer): the
+   * Diameter adapter then sets the T flag (RFC 6733 §3) on its first transmission too. The idempotency
+   * key is what prevents a second debit; this only helps the charging system see the duplicate.
+   */
+  readonly retransmission?: boolean;
 }
 
 export type ChargeRefusal = 'no-credit' | 'barred' | 'unknown-user' | 'denied';
@@ -23,8 +29,11 @@ export type ChargeResult =
   | { readonly status: 'charged'; readonly reference: string }
   /** The charging system answered and said no: nothing was debited. */
   | { readonly status: 'refused'; readonly reason: ChargeRefusal; readonly detail: string }
-  /** No usable answer (down, timeout, error): as far as we know nothing was debited. */
-  | { readonly status: 'unavailable'; readonly detail: string };
+  /**
+   * No usable answer (down, timeout, error). The request may still have debited (an answer lost after
+   * the debit) unless `neverSent`: no connection could be made, so the charging system never saw it.
+   */
+  | { readonly status: 'unavailable'; readonly detail: string; readonly neverSent?: boolean };
 
 /** The Charging Enabler as the copy use case sees it; adapters (HTTP CHF, Diameter Ro) live in src/charging/. */
 export interface ChargingGateway {

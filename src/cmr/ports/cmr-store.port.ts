@@ -1,3 +1,4 @@
+import type { CopyAttempt, CopyAttemptChange, CopyAttemptStart, CopyAttemptState } from '../copy-attempt';
 import type {
   CallerGroup,
   CopyRecord,
@@ -58,6 +59,27 @@ export interface CopyWrite {
   readonly libraryEntry: LibraryEntry | null;
   /** The portal notification; `null` if nothing is to be sent. */
   readonly outbox: OutboxMessage | null;
+  /**
+   * The copy attempt (journal) this write completes: marked `copied`, with the record's charge reference,
+   * in the same transaction (also when the record turns out to be a duplicate).
+   */
+  readonly attemptKey?: string;
+}
+
+/** An outbox message given up on: the portal refused it, or it failed `portal.maxAttempts` times. */
+export interface DeadLetter extends OutboxMessage {
+  readonly deadAt: IsoInstant;
+  /** The last answer or failure, e.g. `HTTP 400 ...`. */
+  readonly lastError: string | null;
+}
+
+/** What the outbox holds, for metrics. */
+export interface OutboxStats {
+  /** Undelivered messages that are not dead letters. */
+  readonly depth: number;
+  /** When the oldest of those was written; null when there is none. */
+  readonly oldestCreatedAt: IsoInstant | null;
+  readonly deadLetters: number;
 }
 
 export type CopyWriteResult =
@@ -137,12 +159,32 @@ export interface CmrStore {
   /** Newest first. */
   listCopyHistory(identity: Identity, role?: CopyHistoryRole, page?: PageRequest): Promise<Page<CopyRecord>>;
 
-  // Outbox (read by the portal delivery of a later issue).
-  /** Undelivered messages due at `now`, oldest first. */
+  // Copy journal: the durable states of each charged copy (see copy-attempt.ts).
+  /** Writes `attempt` unless one with its key exists; either way returns the stored attempt. */
+  startCopyAttempt(attempt: CopyAttempt): Promise<CopyAttemptStart>;
+  /** Applies `change` if the attempt is in one of the `from` states; the attempt as it is after, or null if it was not. */
+  advanceCopyAttempt(
+    key: string,
+    from: readonly CopyAttemptState[],
+    change: CopyAttemptChange,
+  ): Promise<CopyAttempt | null>;
+  getCopyAttempt(key: string): Promise<CopyAttempt | null>;
+  /** Attempts still `requested` or `charged` and unchanged since `updatedBefore`, least recently changed first. */
+  listUnfinishedCopyAttempts(updatedBefore: IsoInstant, limit: number): Promise<readonly CopyAttempt[]>;
+
+  // Outbox (read by the portal feed).
+  /** Undelivered messages due at `now` that are not dead letters, oldest first. */
   listDueOutbox(now: IsoInstant, limit: number): Promise<readonly OutboxMessage[]>;
   markOutboxDelivered(id: string, at: IsoInstant): Promise<void>;
   /** Counts an attempt and postpones the next one. */
   rescheduleOutbox(id: string, nextAttemptAt: IsoInstant): Promise<void>;
+  /** Counts an attempt and makes the message a dead letter: no longer delivered until replayed. NOT_FOUND if absent. */
+  markOutboxDead(id: string, at: IsoInstant, lastError: string): Promise<void>;
+  /** Dead letters, oldest first. */
+  listDeadLetters(page?: PageRequest): Promise<Page<DeadLetter>>;
+  /** Puts a dead letter back in the queue, due at `at`, its attempts counted from zero. NOT_FOUND unless it is a dead letter. */
+  replayDeadLetter(id: string, at: IsoInstant): Promise<OutboxMessage>;
+  outboxStats(): Promise<OutboxStats>;
 
   /** The called subscriber with their rules, groups and the resources the rules name; null if unknown. */
   loadSelectionContext(called: Identity): Promise<SelectionContext | null>;

@@ -1,5 +1,6 @@
 import { parseNameAddr } from '../message/name-addr';
 import type { SipRequest } from '../message/sip-message';
+import { ifListening, TRANSPORT_PROTOCOLS } from '../transport/if-listening';
 import type { SipUserAgent } from '../ua/user-agent';
 
 /**
@@ -8,18 +9,16 @@ import type { SipUserAgent } from '../ua/user-agent';
  */
 export function remainingRoutes(request: SipRequest, ua: Pick<SipUserAgent, 'contactFor'>): string[] {
   const routes = request.headers.getAll('route');
-  const own = (['udp', 'tcp'] as const).map((p) =>
-    ua
-      .contactFor(p)
-      .replace(/^<sip:|;.*$|>$/g, '')
-      .toLowerCase(),
-  );
+  const own = TRANSPORT_PROTOCOLS.flatMap((p) => {
+    const contact = ifListening(() => ua.contactFor(p));
+    return contact === undefined ? [] : [contact.replace(/^<sips?:|;.*$|>$/g, '').toLowerCase()];
+  });
   let skip = 0;
   for (const route of routes) {
     let hostPort: string;
     try {
       const uri = parseNameAddr(route).uri;
-      hostPort = `${uri.host}:${uri.port ?? 5060}`.toLowerCase();
+      hostPort = `${uri.host}:${uri.port ?? (uri.scheme === 'sips' ? 5061 : 5060)}`.toLowerCase();
     } catch {
       break; // an unreadable route is not ours: forward it as it is
     }

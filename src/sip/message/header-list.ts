@@ -3,6 +3,11 @@
  * ignoring commas inside quoted strings and inside <...> (URIs may carry commas in their headers).
  */
 export function splitHeaderList(value: string): string[] {
+  // Most values hold one element (a Via, a Contact): no comma, no scan.
+  if (value.indexOf(',') < 0) {
+    const only = value.trim();
+    return only.length > 0 ? [only] : [];
+  }
   const out: string[] = [];
   let depthAngle = 0;
   let inQuote = false;

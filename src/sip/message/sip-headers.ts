@@ -19,8 +19,13 @@ export class SipHeaders {
   version = 0;
 
   static fromFields(fields: readonly HeaderField[]): SipHeaders {
+    return SipHeaders.adopt(fields.slice());
+  }
+
+  /** Takes `fields` as they are, without a copy: for the parser, whose array nobody else holds. */
+  static adopt(fields: HeaderField[]): SipHeaders {
     const h = new SipHeaders();
-    h.fields = fields.slice();
+    h.fields = fields;
     return h;
   }
 

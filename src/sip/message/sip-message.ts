@@ -5,7 +5,7 @@ import { SipParseError } from './sip-parse-error';
 import { parseVia, type Via } from './via';
 import { parseUri, type SipUri } from './sip-uri';
 
-export type TransportProtocol = 'udp' | 'tcp';
+export type TransportProtocol = 'udp' | 'tcp' | 'tls';
 
 /** Where a received message came from, filled in by the transport layer. */
 export interface MessageSource {
@@ -37,7 +37,8 @@ abstract class SipMessageBase {
       this.cache.clear();
       this.cacheVersion = this.headers.version;
     }
-    if (this.cache.has(key)) return this.cache.get(key) as T;
+    const hit = this.cache.get(key);
+    if (hit !== undefined || this.cache.has(key)) return hit as T;
     const value = compute();
     this.cache.set(key, value);
     return value;

@@ -40,7 +40,7 @@ export function parseMessage(data: Buffer, limits: ParseLimits): SipMessage {
   }
   if (head.error) fail(head.error);
   const body = readBody(data, head, bodyStart, fail);
-  const headers = SipHeaders.fromFields(head.fields);
+  const headers = SipHeaders.adopt(head.fields);
   const message =
     head.start.kind === 'request'
       ? new SipRequest({ method: head.start.method, uri: head.start.uri, headers, body })

@@ -18,13 +18,23 @@ export interface Via {
  */
 export function parseVia(text: string): Via {
   let i = skipLws(text, 0);
-  const [name, afterName] = readToken(text, i);
-  i = expectSlash(text, afterName);
-  const [version, afterVersion] = readToken(text, i);
-  i = expectSlash(text, afterVersion);
-  const [transport, afterTransport] = readToken(text, i);
-  if (name.toUpperCase() !== 'SIP' || version !== '2.0') throw new SipParseError('Via protocol is not SIP/2.0');
-  if (transport.length === 0) throw new SipParseError('Via without transport');
+  const nameStart = i;
+  const nameEnd = tokenEnd(text, i);
+  i = expectSlash(text, nameEnd);
+  const versionStart = i;
+  const versionEnd = tokenEnd(text, i);
+  i = expectSlash(text, versionEnd);
+  const transportStart = i;
+  const afterTransport = tokenEnd(text, i);
+  if (
+    !isSipName(text, nameStart, nameEnd) ||
+    versionEnd - versionStart !== 3 ||
+    !text.startsWith('2.0', versionStart)
+  ) {
+    throw new SipParseError('Via protocol is not SIP/2.0');
+  }
+  if (afterTransport === transportStart) throw new SipParseError('Via without transport');
+  const protocol = text.slice(transportStart, afterTransport).toUpperCase();
   i = skipLws(text, afterTransport);
   if (i === afterTransport) throw new SipParseError('Via without LWS before sent-by');
   const hostStart = i;
@@ -40,27 +50,40 @@ export function parseVia(text: string): Via {
     let portEnd = portStart;
     while (portEnd < text.length && text.charCodeAt(portEnd) >= 0x30 && text.charCodeAt(portEnd) <= 0x39) portEnd++;
     const sentBy = text.slice(hostStart, hostEnd) + ':' + text.slice(portStart, portEnd);
-    const { host, port } = parseSentBy(sentBy);
-    return { protocol: transport.toUpperCase(), host, port, params: parseHeaderParams(text, portEnd, 'Via') };
+    const { host, port } = parseSentBy(sentBy, 0, sentBy.length);
+    return { protocol, host, port, params: parseHeaderParams(text, portEnd, 'Via') };
   }
   hostEnd = Math.max(hostEnd, hostStart);
-  const { host, port } = parseSentBy(text.slice(hostStart, hostEnd));
-  return { protocol: transport.toUpperCase(), host, port, params: parseHeaderParams(text, hostEnd, 'Via') };
+  const { host, port } = parseSentBy(text, hostStart, hostEnd);
+  return { protocol, host, port, params: parseHeaderParams(text, hostEnd, 'Via') };
 }
 
-function parseSentBy(sentBy: string): { host: string; port: number | null } {
-  if (sentBy.length === 0) throw new SipParseError('Via without sent-by');
+function parseSentBy(text: string, start: number, end: number): { host: string; port: number | null } {
+  if (end <= start) throw new SipParseError('Via without sent-by');
   try {
-    return parseHostPort(sentBy, 0, sentBy.length);
+    return parseHostPort(text, start, end);
   } catch (e) {
-    throw new SipParseError(`invalid Via sent-by: ${sentBy.slice(0, 100)}`, 400, 'Bad Request', { cause: e });
+    throw new SipParseError(`invalid Via sent-by: ${text.slice(start, end).slice(0, 100)}`, 400, 'Bad Request', {
+      cause: e,
+    });
   }
 }
 
-function readToken(text: string, start: number): [string, number] {
+/** The index just past the token starting at `start`. */
+function tokenEnd(text: string, start: number): number {
   let i = start;
   while (i < text.length && inClass(text.charCodeAt(i), TOKEN)) i++;
-  return [text.slice(start, i), i];
+  return i;
+}
+
+/** text[start, end) is `SIP` in any case. */
+function isSipName(text: string, start: number, end: number): boolean {
+  return (
+    end - start === 3 &&
+    (text.charCodeAt(start) | 0x20) === 0x73 &&
+    (text.charCodeAt(start + 1) | 0x20) === 0x69 &&
+    (text.charCodeAt(start + 2) | 0x20) === 0x70
+  );
 }
 
 function expectSlash(text: string, start: number): number {

@@ -135,7 +135,7 @@ export class TransactionLayer implements TransportListener {
 
   private addVia(request: SipRequest, target: SendTarget, branch: string): void {
     const { host, port } = this.ctx.transport.viaSentBy(target.protocol);
-    const protocol = target.protocol === 'udp' ? 'UDP' : 'TCP';
+    const protocol = target.protocol.toUpperCase(); // UDP, TCP or TLS (RFC 3261 §20.42)
     request.headers.prepend('Via', `SIP/2.0/${protocol} ${host}:${port};branch=${branch};rport`);
   }
 

@@ -6,6 +6,8 @@ import { SipTransportError } from './transport-error';
 
 /** RFC 3261 §18.2.2: the default port when the sent-by has none (5060 for UDP and TCP). */
 export const DEFAULT_SIP_PORT = 5060;
+/** RFC 3261 §19.1.2: the default port of TLS (sips). */
+export const DEFAULT_SIPS_PORT = 5061;
 
 /**
  * Where a response goes: over the connection its request came on (and, if that connection is gone,
@@ -18,7 +20,7 @@ export type ResponseRoute =
 /**
  * RFC 3261 §18.2.2 with RFC 3581 §4, from the top Via of the response (which carries the `received`
  * and `rport` stamped on the request at reception).
- * - Reliable (TCP): the connection of the request when known; else a new connection to `received`
+ * - Reliable (TCP, TLS): the connection of the request when known; else a new connection to `received`
  *   (or the sent-by host) at the sent-by port (or 5060).
  * - Unreliable (UDP): `maddr` at the sent-by port; else `received` at `rport` when it has a value,
  *   else at the sent-by port; else the sent-by itself.
@@ -26,14 +28,14 @@ export type ResponseRoute =
  * (no RFC 3263 resolution here).
  */
 export function responseRoute(via: Via, requestSource?: MessageSource): ResponseRoute {
-  const sentByPort = via.port ?? DEFAULT_SIP_PORT;
   const received = param(via, 'received');
   // The transport the request really came over wins over what its Via claims: a datagram whose Via
   // says TCP (or a stream whose Via says UDP) is answered the way it arrived.
   const protocol = requestSource ? requestSource.protocol.toUpperCase() : via.protocol;
+  const sentByPort = via.port ?? (protocol === 'TLS' ? DEFAULT_SIPS_PORT : DEFAULT_SIP_PORT);
 
-  if (protocol === 'TCP') {
-    const fallback = target('tcp', received ?? via.host, sentByPort, requestSource);
+  if (protocol === 'TCP' || protocol === 'TLS') {
+    const fallback = target(protocol === 'TLS' ? 'tls' : 'tcp', received ?? via.host, sentByPort, requestSource);
     const connectionId = requestSource?.connectionId;
     return connectionId === undefined
       ? { kind: 'address', target: fallback }

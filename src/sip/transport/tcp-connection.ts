@@ -16,6 +16,8 @@ export interface StreamReceiver {
 
 export interface TcpConnectionOptions {
   readonly id: string;
+  /** 'tls' for a TLS socket (a net.Socket subclass framed the same way); default 'tcp'. */
+  readonly protocol?: 'tcp' | 'tls';
   readonly inbound: boolean;
   readonly limits: ParseLimits;
   readonly idleTimeoutMs: number;
@@ -65,7 +67,7 @@ export class TcpConnection {
     const port = socket.remotePort ?? 0;
     this.key = endpointKey(address, port);
     this.source = {
-      protocol: 'tcp',
+      protocol: opts.protocol ?? 'tcp',
       address,
       port,
       localAddress: unmapIpv4(socket.localAddress ?? ''),

@@ -1,7 +1,8 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import type { Clock } from '../../clock';
 import type { Logger } from '../../observability/logger';
 import { endpointKey } from './ip-address';
+import { tcpSockets, type StreamPeer, type StreamSockets } from './stream-sockets';
 import { TcpConnection, type StreamReceiver } from './tcp-connection';
 import type { BoundAddress, TransportLimits } from './transport';
 import { SipTransportError } from './transport-error';
@@ -13,6 +14,8 @@ export interface TcpTransportOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly receiver: StreamReceiver;
+  /** How sockets are made: plain TCP (the default) or TLS. */
+  readonly sockets?: StreamSockets;
 }
 
 interface Listener {
@@ -21,7 +24,7 @@ interface Listener {
 }
 
 /**
- * TCP listeners and connections. Connections are found by id (to answer on the connection a request
+ * TCP (or TLS over TCP) listeners and connections. Connections are found by id (to answer on the connection a request
  * came on, RFC 3261 §18.2.2) and by remote address:port (to reuse one for requests, RFC 3261 §18.1.1).
  * Inbound connections beyond `maxTcpConnections` are closed as they are accepted.
  */
@@ -37,7 +40,15 @@ export class TcpTransport {
   private closed = false;
   private onAllClosed: (() => void) | undefined;
 
-  constructor(private readonly opts: TcpTransportOptions) {}
+  private readonly sockets: StreamSockets;
+
+  constructor(private readonly opts: TcpTransportOptions) {
+    this.sockets = opts.sockets ?? tcpSockets;
+  }
+
+  get protocol(): StreamSockets['protocol'] {
+    return this.sockets.protocol;
+  }
 
   get connectionCount(): number {
     return this.byId.size;
@@ -49,7 +60,7 @@ export class TcpTransport {
 
   /** Listens; rejects with SIP.TRANSPORT_BIND naming the address, port and OS error. */
   async listen(spec: { host: string; port: number }): Promise<BoundAddress> {
-    const server = createServer({ noDelay: true }, this.onAccept);
+    const server = this.sockets.createServer(this.onAccept);
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -63,16 +74,16 @@ export class TcpTransport {
       throw SipTransportError.fromOsError(
         'SIP.TRANSPORT_BIND',
         'bind',
-        { protocol: 'tcp', address: spec.host, port: spec.port },
+        { protocol: this.protocol, address: spec.host, port: spec.port },
         error,
       );
     }
     server.on('error', (error: Error) =>
-      this.opts.logger.warn('tcp server error', { host: spec.host, error: error.message }),
+      this.opts.logger.warn('tcp server error', { protocol: this.protocol, host: spec.host, error: error.message }),
     );
     const addr = server.address();
     const bound: BoundAddress = {
-      protocol: 'tcp',
+      protocol: this.protocol,
       host: typeof addr === 'object' && addr !== null ? addr.address : spec.host,
       port: typeof addr === 'object' && addr !== null ? addr.port : spec.port,
     };
@@ -85,13 +96,13 @@ export class TcpTransport {
   }
 
   /** An open connection to address:port, reused when there is one (inbound or outbound), else a new one. */
-  async connectionTo(address: string, port: number): Promise<TcpConnection> {
-    const key = endpointKey(address, port);
+  async connectionTo(peer: StreamPeer): Promise<TcpConnection> {
+    const key = endpointKey(peer.address, peer.port);
     const existing = this.byKey.get(key);
     if (existing?.open) return existing;
     const pending = this.connecting.get(key);
     if (pending) return pending;
-    const attempt = this.connect(address, port).finally(() => this.connecting.delete(key));
+    const attempt = this.connect(peer).finally(() => this.connecting.delete(key));
     this.connecting.set(key, attempt);
     return attempt;
   }
@@ -108,19 +119,17 @@ export class TcpTransport {
     await Promise.all([...servers, connections]);
   }
 
-  private async connect(address: string, port: number): Promise<TcpConnection> {
+  private async connect(peer: StreamPeer): Promise<TcpConnection> {
+    const { address, port } = peer;
+    const protocol = this.protocol;
     if (this.closed)
-      throw new SipTransportError('SIP.TRANSPORT_CLOSED', 'the transport is closed', {
-        protocol: 'tcp',
-        address,
-        port,
-      });
-    const socket = connect({ host: address, port, noDelay: true });
+      throw new SipTransportError('SIP.TRANSPORT_CLOSED', 'the transport is closed', { protocol, address, port });
+    const { socket, readyEvent } = this.sockets.connect(peer);
     const { clock } = this.opts;
     let timer: ReturnType<Clock['setTimeout']> | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
-        socket.once('connect', resolve);
+        socket.once(readyEvent, resolve);
         socket.once('error', reject);
         timer = clock.setTimeout(
           () => reject(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })),
@@ -129,24 +138,15 @@ export class TcpTransport {
       });
     } catch (error) {
       socket.destroy();
-      throw SipTransportError.fromOsError(
-        'SIP.TRANSPORT_CONNECT',
-        'connect to',
-        { protocol: 'tcp', address, port },
-        error,
-      );
+      throw SipTransportError.fromOsError('SIP.TRANSPORT_CONNECT', 'connect to', { protocol, address, port }, error);
     } finally {
       if (timer !== undefined) clock.clearTimeout(timer);
-      socket.removeAllListeners('connect');
+      socket.removeAllListeners(readyEvent);
       socket.removeAllListeners('error');
     }
     if (this.closed) {
       socket.destroy();
-      throw new SipTransportError('SIP.TRANSPORT_CLOSED', 'the transport is closed', {
-        protocol: 'tcp',
-        address,
-        port,
-      });
+      throw new SipTransportError('SIP.TRANSPORT_CLOSED', 'the transport is closed', { protocol, address, port });
     }
     return this.adopt(socket, false);
   }
@@ -165,7 +165,8 @@ export class TcpTransport {
 
   private adopt(socket: Socket, inbound: boolean): TcpConnection {
     const connection = new TcpConnection(socket, {
-      id: `tcp-${++this.seq}`,
+      id: `${this.protocol}-${++this.seq}`,
+      protocol: this.protocol,
       inbound,
       limits: this.opts.limits,
       idleTimeoutMs: this.opts.limits.tcpIdleTimeoutMs,

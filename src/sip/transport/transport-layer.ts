@@ -12,6 +12,8 @@ import { DEFAULT_SIP_PORT, responseRoute } from './response-route';
 import { stampReceived } from './stamp-received';
 import type { StreamReceiver, TcpConnection } from './tcp-connection';
 import { TcpTransport } from './tcp-transport';
+import { tlsSockets } from './stream-sockets';
+import type { TlsCredentials } from '../../tls/tls-credentials';
 import type {
   BoundAddress,
   ListenSpec,
@@ -35,6 +37,8 @@ export interface TransportLayerOptions {
   readonly tcpConnectTimeoutMs?: number;
   /** Bytes queued for a TCP peer that does not read before it is dropped (default 16 × maxMessageBytes). */
   readonly maxTcpWriteBufferBytes?: number;
+  /** Certificates for the 'tls' listen specs and outbound TLS; without them TLS is unavailable. */
+  readonly tls?: { readonly credentials: TlsCredentials; readonly requireClientCert: boolean };
 }
 
 /** Counters since start, for metrics and tests. */
@@ -51,6 +55,8 @@ export interface TransportStats {
   readonly foreignResponses: number;
   readonly tcpConnections: number;
   readonly tcpRefused: number;
+  readonly tlsConnections: number;
+  readonly tlsRefused: number;
 }
 
 type ReplyPath = UdpTransport | TcpConnection;
@@ -70,6 +76,7 @@ const MAX_STUN_FIRST_BYTE = 3;
 export class SipTransportLayer implements SipTransport {
   private readonly udp: UdpTransport[] = [];
   private readonly tcp: TcpTransport;
+  private readonly tls: TcpTransport | undefined;
   private readonly sentBy = new Map<TransportProtocol, { host: string; port: number }>();
   /** `host|port` values of a top Via that mark a response as ours; `*|port` for wildcard binds. */
   private readonly ownSentBy = new Set<string>();
@@ -96,14 +103,21 @@ export class SipTransportLayer implements SipTransport {
     this.limits = opts.limits;
     this.listener = opts.listener;
     this.logger = opts.logger;
-    this.tcp = new TcpTransport({
+    const stream = {
       limits: opts.limits,
       maxWriteBufferBytes: opts.maxTcpWriteBufferBytes ?? WRITE_BUFFER_MESSAGES * opts.limits.maxMessageBytes,
       connectTimeoutMs: opts.tcpConnectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       clock: opts.clock ?? systemClock,
       logger: opts.logger,
       receiver: this.streamReceiver,
-    });
+    };
+    this.tcp = new TcpTransport(stream);
+    this.tls = opts.tls
+      ? new TcpTransport({
+          ...stream,
+          sockets: tlsSockets({ ...opts.tls, handshakeTimeoutMs: stream.connectTimeoutMs, logger: opts.logger }),
+        })
+      : undefined;
   }
 
   /** Binds every listen spec; on any failure closes what was bound and rejects with SIP.TRANSPORT_BIND. */
@@ -112,7 +126,7 @@ export class SipTransportLayer implements SipTransport {
     try {
       for (const spec of opts.listen) {
         if (spec.protocol === 'udp') layer.udp.push(await UdpTransport.bind(spec, layer.udpReceiver, opts.logger));
-        else await layer.tcp.listen(spec);
+        else await layer.stream(spec).listen(spec);
       }
     } catch (error) {
       await layer.close();
@@ -124,7 +138,7 @@ export class SipTransportLayer implements SipTransport {
 
   /** Every bound socket, with the ports the OS chose for port 0. */
   addresses(): BoundAddress[] {
-    return [...this.udp.map((u) => u.bound), ...this.tcp.bound()];
+    return [...this.udp.map((u) => u.bound), ...this.tcp.bound(), ...(this.tls?.bound() ?? [])];
   }
 
   stats(): TransportStats {
@@ -136,6 +150,8 @@ export class SipTransportLayer implements SipTransport {
       foreignResponses: this.foreignResponses,
       tcpConnections: this.tcp.connectionCount,
       tcpRefused: this.tcp.refused,
+      tlsConnections: this.tls?.connectionCount ?? 0,
+      tlsRefused: this.tls?.refused ?? 0,
     };
   }
 
@@ -156,13 +172,14 @@ export class SipTransportLayer implements SipTransport {
     const target = route.kind === 'address' ? route.target : route.fallback;
     this.assertOpen(target);
     const data = serializeMessage(response);
-    if (route.kind === 'connection' && this.tcp.get(route.connectionId)?.write(data)) return;
+    if (route.kind === 'connection' && this.connection(route.connectionId)?.write(data)) return;
     await this.sendTo(target, data, requestSource);
   }
 
   /** Closes every socket and connection; resolves once all are closed. Safe to call twice. */
   close(): Promise<void> {
-    this.closing ??= Promise.all([...this.udp.map((u) => u.close()), this.tcp.close()]).then(() => undefined);
+    const streams = [this.tcp.close(), ...(this.tls ? [this.tls.close()] : [])];
+    this.closing ??= Promise.all([...this.udp.map((u) => u.close()), ...streams]).then(() => undefined);
     return this.closing;
   }
 
@@ -171,10 +188,25 @@ export class SipTransportLayer implements SipTransport {
       await this.udpFor(target.address, requestSource).send(data, target.port, target.address);
       return;
     }
-    const connection = await this.tcp.connectionTo(target.address, target.port);
+    const connection = await this.stream(target).connectionTo(target);
     if (!connection.write(data)) {
-      throw new SipTransportError('SIP.TRANSPORT_SEND', 'the TCP connection closed while sending', { ...target });
+      throw new SipTransportError('SIP.TRANSPORT_SEND', `the ${target.protocol} connection closed while sending`, {
+        ...target,
+      });
     }
+  }
+
+  /** The stream transport of a protocol; TLS only when certificates were given. */
+  private stream(where: { protocol: TransportProtocol; port?: number }): TcpTransport {
+    if (where.protocol !== 'tls') return this.tcp;
+    if (this.tls) return this.tls;
+    throw new SipTransportError('SIP.TRANSPORT_UNAVAILABLE', 'TLS needs a certificate and key (sip.tls)', {
+      ...where,
+    });
+  }
+
+  private connection(connectionId: string): TcpConnection | undefined {
+    return this.tcp.get(connectionId) ?? this.tls?.get(connectionId);
   }
 
   /** The UDP socket the request came in on when it can reach `address`, else the first that can. */

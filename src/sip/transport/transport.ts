@@ -6,6 +6,8 @@ export interface SendTarget {
   readonly protocol: TransportProtocol;
   readonly address: string; // IP literal, IPv6 without brackets
   readonly port: number;
+  /** For TLS to a host name: the name the server certificate must carry (else the address is checked). */
+  readonly serverName?: string;
 }
 
 export interface ListenSpec {

@@ -14,7 +14,7 @@ export class NextHopError extends AppError {
 
 /**
  * RFC 3261 §8.1.2 / RFC 3263 reduced to what an AS behind an S-CSCF needs: the first Route (or the
- * Request-URI), its maddr or host, its port (5060 by default), transport from `;transport=` or the
+ * Request-URI), its maddr or host, its port (5060 by default, 5061 for TLS), transport from sips:, `;transport=` or the
  * caller's preference. Host names are resolved with A/AAAA; NAPTR/SRV are not used.
  */
 export async function resolveNextHop(
@@ -31,16 +31,26 @@ export async function resolveNextHop(
   if (uri.scheme !== 'sip' && uri.scheme !== 'sips') {
     throw new NextHopError(`cannot route to a ${uri.scheme}: URI without a SIP next hop`);
   }
-  const transportParam = uri.params.get('transport')?.toLowerCase();
-  const protocol: TransportProtocol =
-    transportParam === 'tcp' || uri.scheme === 'sips' ? 'tcp' : transportParam === 'udp' ? 'udp' : preferred;
+  const protocol = nextHopProtocol(uri, preferred);
   const host = (uri.params.get('maddr') ?? uri.host).replace(/^\[|\]$/g, '');
-  const port = uri.port ?? 5060;
+  const port = uri.port ?? (protocol === 'tls' ? 5061 : 5060);
   if (isIP(host)) return { protocol, address: host, port };
   try {
     const { address } = await lookup(host);
-    return { protocol, address, port };
+    // A TLS peer reached by name must prove that name (RFC 5922 §7.2), not the address it resolved to.
+    return protocol === 'tls' ? { protocol, address, port, serverName: host } : { protocol, address, port };
   } catch (err) {
     throw new NextHopError(`cannot resolve ${host}`, { cause: err });
   }
+}
+
+/**
+ * RFC 3261 §26.2.2 and §19.1.2: a sips URI is reached over TLS, as is `;transport=tls`; `;transport=tcp`
+ * and `;transport=udp` are taken as they are; otherwise the caller's preference.
+ */
+function nextHopProtocol(uri: SipUri, preferred: TransportProtocol): TransportProtocol {
+  const transportParam = uri.params.get('transport')?.toLowerCase();
+  if (uri.scheme === 'sips' || transportParam === 'tls') return 'tls';
+  if (transportParam === 'tcp' || transportParam === 'udp') return transportParam;
+  return preferred;
 }

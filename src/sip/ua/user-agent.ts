@@ -9,6 +9,7 @@ import { SipHeaders } from '../message/sip-headers';
 import { SipRequest, type SipResponse, type TransportProtocol } from '../message/sip-message';
 import type { TransactionLayer } from '../transaction/transaction-layer';
 import type { ClientTransaction, ServerTransaction, TransactionUser } from '../transaction/transaction-user';
+import { ifListening, TRANSPORT_PROTOCOLS } from '../transport/if-listening';
 import type { SendTarget, SipTransport } from '../transport/transport';
 import { IncomingInvite } from './incoming-invite';
 import { IncomingRequest } from './incoming-request';
@@ -86,7 +87,10 @@ export class SipUserAgent implements TransactionUser {
     this.allowed = options.allowedMethods ?? DEFAULT_METHODS;
     this.supported = options.supportedExtensions ?? [];
     const bodies = options.acceptedBodies ?? DEFAULT_BODIES;
-    const own = (protocol: TransportProtocol) => options.transport.viaSentBy(protocol);
+    // Our sent-by per protocol we listen on, read once: the transport is bound before the UA is built.
+    let ownSentBys: { host: string; port: number }[] | undefined;
+    const own = () =>
+      (ownSentBys ??= TRANSPORT_PROTOCOLS.flatMap((p) => ifListening(() => options.transport.viaSentBy(p)) ?? []));
     this.policy = {
       allowedMethods: this.allowed,
       forwardedMethods: new Set(options.forwardedMethods ?? ['INVITE']),
@@ -95,10 +99,7 @@ export class SipUserAgent implements TransactionUser {
       answerBodies: (method) => (method === 'INVITE' || method === 'UPDATE' ? ['application/sdp'] : []),
       isOwnVia: (sentBy, branch) =>
         branch !== null &&
-        (['udp', 'tcp'] as const).some((p) => {
-          const mine = own(p);
-          return mine.host.toLowerCase() === sentBy.host && (sentBy.port ?? 5060) === mine.port;
-        }),
+        own().some((mine) => mine.host.toLowerCase() === sentBy.host && (sentBy.port ?? 5060) === mine.port),
     };
     this.ctx = {
       transport: options.transport,
@@ -121,7 +122,8 @@ export class SipUserAgent implements TransactionUser {
 
   contactFor(protocol: TransportProtocol): string {
     const { host, port } = this.options.transport.viaSentBy(protocol);
-    return `<sip:${host}:${port}${protocol === 'tcp' ? ';transport=tcp' : ''}>`;
+    // TLS is named by `;transport=tls` on a sip URI (as most IMS peers expect) rather than a sips URI.
+    return `<sip:${host}:${port}${protocol === 'udp' ? '' : `;transport=${protocol}`}>`;
   }
 
   // --- TransactionUser -------------------------------------------------------------------------

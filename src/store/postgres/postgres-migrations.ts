@@ -106,4 +106,39 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE delivered_at IS NULL;
 `,
   },
+  {
+    version: 2,
+    name: 'copy journal and dead letters',
+    sql: `
+CREATE TABLE copy_attempts (
+  idempotency_key TEXT PRIMARY KEY,
+  state TEXT NOT NULL CHECK (state IN ('requested', 'charged', 'copied', 'failed', 'refunded')),
+  resolution TEXT NOT NULL CHECK (resolution IN ('complete', 'undo')),
+  charge_key TEXT NOT NULL,
+  requester TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  resource_id TEXT NOT NULL,
+  title TEXT NOT NULL,
+  price_minor BIGINT NOT NULL CHECK (price_minor >= 0),
+  currency CHAR(3) NOT NULL,
+  call_id TEXT NOT NULL,
+  icid TEXT,
+  trigger TEXT NOT NULL,
+  requested_at TIMESTAMPTZ NOT NULL,
+  charge_reference TEXT,
+  recovery_tries INTEGER NOT NULL DEFAULT 0,
+  detail TEXT,
+  created_at TIMESTAMPTZ NOT NULL,
+  updated_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX copy_attempts_unfinished ON copy_attempts (updated_at) WHERE state IN ('requested', 'charged');
+ALTER TABLE outbox ADD COLUMN dead_at TIMESTAMPTZ;
+ALTER TABLE outbox ADD COLUMN last_error TEXT;
+UPDATE outbox SET dead_at = created_at, last_error = 'parked before dead letters existed'
+  WHERE delivered_at IS NULL AND next_attempt_at >= '9999-01-01T00:00:00Z';
+DROP INDEX outbox_due;
+CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE delivered_at IS NULL AND dead_at IS NULL;
+CREATE INDEX outbox_dead ON outbox (seq) WHERE dead_at IS NOT NULL;
+`,
+  },
 ];

@@ -11,6 +11,7 @@ import {
   outboxFromRow,
 } from './entity-rows';
 import { pageQuery, toPage } from './paging';
+import { markAttemptCopied } from './copy-attempt-queries';
 import type { SqlSession } from './sql-database';
 import { num } from './sql-rows';
 
@@ -120,10 +121,17 @@ async function insertOutbox(s: SqlSession, m: OutboxMessage): Promise<void> {
 /** The body of the copy transaction; the existing record if the key was already used, else null after writing. */
 export async function writeCopy(s: SqlSession, write: CopyWrite, forUpdate: string): Promise<CopyRecord | null> {
   const previous = await readCopyByKey(s, write.record.idempotencyKey);
-  if (previous) return previous;
+  if (previous) {
+    if (write.attemptKey && previous.outcome === 'copied') {
+      await markAttemptCopied(s, write.attemptKey, previous.chargeReference, previous.completedAt);
+    }
+    return previous;
+  }
   if (write.libraryEntry) await insertLibraryEntry(s, write.libraryEntry, forUpdate, 'libraryEntry.');
   await insertCopyRecord(s, write.record);
   if (write.outbox) await insertOutbox(s, write.outbox);
+  if (write.attemptKey)
+    await markAttemptCopied(s, write.attemptKey, write.record.chargeReference, write.record.completedAt);
   return null;
 }
 
@@ -146,7 +154,8 @@ export async function listCopies(
 
 export async function dueOutbox(s: SqlSession, now: IsoInstant, limit: number): Promise<OutboxMessage[]> {
   const rows = await s.all(
-    `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY seq LIMIT ?`,
+    `SELECT ${OUTBOX_COLUMNS} FROM outbox
+       WHERE delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= ? ORDER BY seq LIMIT ?`,
     [now, Math.max(1, Math.floor(limit))],
   );
   return rows.map(outboxFromRow);

@@ -1,3 +1,4 @@
+import type { CopyAttempt, CopyAttemptChange, CopyAttemptState } from '../../cmr/copy-attempt';
 import type {
   CallerGroup,
   Identity,
@@ -22,7 +23,9 @@ import type {
 import { StoreError, type StoreErrorCode } from '../../cmr/ports/store-error';
 import type { Logger } from '../../observability/logger';
 import * as catalog from './catalog-queries';
+import * as attempts from './copy-attempt-queries';
 import * as library from './library-queries';
+import * as outbox from './outbox-queries';
 import * as rules from './rules-queries';
 import type { SqlDatabase, SqlSession } from './sql-database';
 import { num } from './sql-rows';
@@ -172,6 +175,27 @@ export class SqlCmrStore implements CmrStore {
     return this.read((s) => library.listCopies(s, identity, role, page));
   }
 
+  async startCopyAttempt(attempt: CopyAttempt) {
+    try {
+      return await this.write((s) => attempts.startAttempt(s, attempt, this.lock));
+    } catch (err) {
+      // A twin start (another instance) inserted the same key between our read and our insert.
+      const winner =
+        err instanceof StoreError && err.code === 'STORE.CONFLICT' ? await this.getCopyAttempt(attempt.key) : null;
+      if (winner) return { created: false, attempt: winner };
+      throw err;
+    }
+  }
+  advanceCopyAttempt(key: string, from: readonly CopyAttemptState[], change: CopyAttemptChange) {
+    return this.write((s) => attempts.advanceAttempt(s, key, from, change, this.lock));
+  }
+  getCopyAttempt(key: string) {
+    return this.read((s) => attempts.readAttempt(s, key));
+  }
+  listUnfinishedCopyAttempts(updatedBefore: IsoInstant, limit: number) {
+    return this.read((s) => attempts.listUnfinished(s, updatedBefore, limit));
+  }
+
   listDueOutbox(now: IsoInstant, limit: number) {
     return this.read((s) => library.dueOutbox(s, now, limit));
   }
@@ -184,6 +208,19 @@ export class SqlCmrStore implements CmrStore {
         nextAttemptAt,
       ]),
     );
+  }
+
+  markOutboxDead(id: string, at: IsoInstant, lastError: string): Promise<void> {
+    return this.write((s) => outbox.markDead(s, id, at, lastError));
+  }
+  listDeadLetters(page?: PageRequest) {
+    return this.read((s) => outbox.listDeadLetters(s, page));
+  }
+  replayDeadLetter(id: string, at: IsoInstant) {
+    return this.write((s) => outbox.replayDeadLetter(s, id, at));
+  }
+  outboxStats() {
+    return this.read((s) => outbox.outboxStats(s));
   }
 
   loadSelectionContext(called: Identity): Promise<SelectionContext | null> {

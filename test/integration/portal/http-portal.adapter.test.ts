@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { OutboxMessage } from '../../../src/cmr/model';
 import { HttpPortalClient } from '../../../src/portal/http-portal.adapter';
+import { verifyPortalSignature } from '../../../src/portal/portal-signature';
 import { FakePortalServer } from '../../support/fake-portal-server';
 import { LogLines } from '../../unit/portal/log-lines';
 
@@ -40,8 +41,57 @@ describe('HTTP portal client against the test portal', () => {
         contentType: 'application/json',
         body: message.payload,
         status: 200,
+        signature: undefined,
+        signatureValid: null,
       },
     ]);
+  });
+
+  describe('with portal.hmacSecret', () => {
+    const SECRET = 'portal-shared-secret-0123456789';
+    let log: LogLines;
+    let signing: HttpPortalClient;
+    beforeEach(() => {
+      log = new LogLines();
+      signing = new HttpPortalClient({ url: portal.url, timeoutMs: 300, logger: log, hmacSecret: SECRET });
+    });
+    afterEach(async () => {
+      await signing.close();
+    });
+
+    it('signs the exact body bytes with HMAC-SHA256 in X-Cmr-Signature, and the portal verifies it', async () => {
+      portal.secret = SECRET;
+      const message = aMessage('ob-signed');
+      assert.deepEqual(await signing.deliver(message), { status: 'delivered' });
+      const [request] = portal.requests;
+      assert.equal(request?.signatureValid, true);
+      assert.match(request?.signature ?? '', /^sha256=[0-9a-f]{64}$/);
+      const body = Buffer.from(JSON.stringify(message.payload), 'utf8');
+      assert.equal(verifyPortalSignature(SECRET, body, request?.signature), true);
+      assert.equal(verifyPortalSignature('another secret', body, request?.signature), false);
+    });
+
+    it('is refused by a portal that expects another secret, and an unsigned client too', async () => {
+      portal.secret = 'the portal has another secret';
+      assert.equal((await signing.deliver(aMessage('ob-wrong'))).status, 'rejected');
+      assert.equal((await client.deliver(aMessage('ob-unsigned'))).status, 'rejected');
+      assert.deepEqual(
+        portal.requests.map((r) => [r.status, r.signatureValid]),
+        [
+          [401, false],
+          [401, false],
+        ],
+      );
+      assert.equal(portal.accepted.length, 0);
+    });
+
+    it('never writes the secret to the log', async () => {
+      await signing.deliver(aMessage('ob-1'));
+      await portal.goDown();
+      await signing.deliver(aMessage('ob-2'));
+      assert.ok(log.lines.length > 0);
+      assert.doesNotMatch(JSON.stringify(log.lines), new RegExp(SECRET));
+    });
   });
 
   it('asks for a retry when the portal answers 503, 429 or 408', async () => {

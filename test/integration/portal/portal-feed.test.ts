@@ -141,7 +141,7 @@ describe('PortalFeed with a SQLite store and the test portal', function () {
     assert.deepEqual(portal.accepted[0], { idempotencyKey: id, body: waiting.payload });
   });
 
-  it('parks a record the portal refuses and still delivers the requester’s later ones', async () => {
+  it('makes a record the portal refuses a dead letter and still delivers the requester’s later ones', async () => {
     const refused = await recordCopy(B, 't1', 'call-1');
     const later = await recordCopy(B, 't2', 'call-2');
     portal.rejectKeys.add(refused);
@@ -152,15 +152,78 @@ describe('PortalFeed with a SQLite store and the test portal', function () {
       portal.accepted.map((r) => r.idempotencyKey),
       [later],
     );
-    assert.deepEqual(f.stats(), { delivered: 1, retried: 0, rejected: 1, depth: 0 });
-    assert.deepEqual(await store.listDueOutbox(PENDING_HORIZON, 10), [], 'the parked record is out of the way');
-    assert.equal((await store.listDueOutbox('9999-12-31T23:59:59.999Z', 10))[0]?.id, refused, 'but kept');
+    assert.deepEqual(f.stats(), { delivered: 1, retried: 0, rejected: 1, dead: 1, depth: 0 });
+    assert.deepEqual(await store.listDueOutbox(PENDING_HORIZON, 10), [], 'the dead letter is out of the way');
+    const dead = await store.listDeadLetters();
+    assert.deepEqual(
+      dead.items.map((d) => [d.id, d.attempts, d.lastError]),
+      [[refused, 1, 'HTTP 400 {"status":400}']],
+      'but kept',
+    );
+  });
+
+  it('delivers a replayed dead letter once, in its requester’s order before later records', async () => {
+    portal.failWith(503);
+    const first = await recordCopy(B, 't1', 'call-1');
+    const f = new PortalFeed({
+      store,
+      client,
+      clock: systemClock,
+      logger: silentLogger(),
+      pollIntervalMs: 20,
+      initialBackoffMs: 10,
+      maxBackoffMs: 40,
+      maxAttempts: 2,
+    });
+    f.start();
+    feed = f;
+    await client.waitForAttempts(2);
+    await f.idle();
+    assert.deepEqual(
+      (await store.listDeadLetters()).items.map((d) => d.id),
+      [first],
+    );
+    await f.stop();
+    const later = await recordCopy(B, 't2', 'call-2');
+    await store.replayDeadLetter(first, new Date().toISOString());
+    portal.failWith(null);
+    const again = startFeed();
+    await portal.waitForAccepted(2);
+    await again.idle();
+    assert.deepEqual(
+      portal.accepted.map((r) => r.idempotencyKey),
+      [first, later],
+    );
+    assert.deepEqual(await store.outboxStats(), { depth: 0, oldestCreatedAt: null, deadLetters: 0 });
+  });
+
+  it('signs every record it delivers when portal.hmacSecret is set', async () => {
+    portal.secret = 'feed-secret';
+    await recordCopy(B, 't1', 'call-1');
+    const service = createPortalFeed(
+      {
+        url: portal.url,
+        timeoutMs: 500,
+        pollIntervalMs: 50,
+        maxBackoffMs: 1000,
+        maxAttempts: 5,
+        hmacSecret: 'feed-secret',
+      },
+      { store, logger: silentLogger(), clock: systemClock },
+    );
+    service.feed.start();
+    await portal.waitForAccepted(1);
+    await service.close();
+    assert.deepEqual(
+      portal.requests.map((r) => [r.status, r.signatureValid]),
+      [[200, true]],
+    );
   });
 
   it('is wired from the portal configuration by createPortalFeed', async () => {
     const id = await recordCopy(B, 't1', 'call-1');
     const service: PortalDeliveryService = createPortalFeed(
-      { url: portal.url, timeoutMs: 500, pollIntervalMs: 50, maxBackoffMs: 1000 },
+      { url: portal.url, timeoutMs: 500, pollIntervalMs: 50, maxBackoffMs: 1000, maxAttempts: 5, hmacSecret: '' },
       { store, logger: silentLogger(), clock: systemClock },
     );
     service.feed.start();

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import type { CmrDataSet } from '../../../src/cmr/ports/cmr-store.port';
 import { catalogContract } from './catalog.contract';
+import { copyJournalContract } from './copy-journal.contract';
 import { copyContract } from './copy.contract';
+import { deadLetterContract } from './dead-letter.contract';
 import { aResource, aSubscriber, provisioned, rulesPlaying } from './fixtures';
 import { rejectsWith, withStore, type StoreFactory } from './store-harness';
 
@@ -14,6 +16,8 @@ export type { StoreFactory, StoreHarness } from './store-harness';
 export function cmrStoreContract(factory: StoreFactory): void {
   describe('catalog', () => catalogContract(factory));
   describe('copy', () => copyContract(factory));
+  describe('copy journal', () => copyJournalContract(factory));
+  describe('dead letters', () => deadLetterContract(factory));
 
   describe('data sets and lifecycle', () => {
     const store = withStore(factory);

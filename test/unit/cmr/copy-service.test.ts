@@ -13,6 +13,7 @@ import type { ChargeRequest, ChargeResult, ChargingGateway } from '../../../src/
 import type { CopyWrite, CopyWriteResult } from '../../../src/cmr/ports/cmr-store.port';
 import { StoreError } from '../../../src/cmr/ports/store-error';
 import { silentLogger } from '../../../src/observability/logger';
+import { MemoryCopyJournal } from '../../support/memory-copy-journal';
 
 const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
 const CALLER = '+15550009001';
@@ -55,6 +56,9 @@ class FakeStore {
   records: CopyRecord[] = [];
   outbox: unknown[] = [];
   failNextCopyWith: StoreError | null = null;
+  readonly journal = new MemoryCopyJournal();
+  readonly startCopyAttempt = this.journal.startCopyAttempt.bind(this.journal);
+  readonly advanceCopyAttempt = this.journal.advanceCopyAttempt.bind(this.journal);
 
   async getSubscriber(id: string) {
     return this.subscribers.get(id) ?? null;
@@ -77,6 +81,8 @@ class FakeStore {
     if (failure && write.libraryEntry) throw failure;
     const earlier = this.records.find((r) => r.idempotencyKey === write.record.idempotencyKey);
     if (earlier) return { status: 'duplicate', record: earlier };
+    if (write.attemptKey)
+      this.journal.markCopied(write.attemptKey, write.record.chargeReference, write.record.completedAt);
     this.records.push(write.record);
     if (write.libraryEntry) this.library.push(write.libraryEntry);
     if (write.outbox) this.outbox.push(write.outbox);

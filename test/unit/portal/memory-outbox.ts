@@ -5,6 +5,8 @@ import type { OutboxStore } from '../../../src/portal/portal-feed';
 /** The outbox part of the store in memory, with the SQL stores' semantics (insertion order, string instants). */
 export class MemoryOutbox implements OutboxStore {
   readonly reschedules: { id: string; at: number; nextAttemptAt: IsoInstant }[] = [];
+  /** Dead letters by id, with the last error. */
+  readonly dead = new Map<string, string>();
   /** Set to make the next `listDueOutbox` calls fail, as an unreachable database would. */
   failReads = 0;
   private readonly messages: OutboxMessage[] = [];
@@ -38,7 +40,9 @@ export class MemoryOutbox implements OutboxStore {
       this.failReads--;
       throw new StoreError('STORE.UNAVAILABLE', 'database unreachable');
     }
-    return this.messages.filter((m) => m.deliveredAt === null && m.nextAttemptAt <= now).slice(0, limit);
+    return this.messages
+      .filter((m) => m.deliveredAt === null && !this.dead.has(m.id) && m.nextAttemptAt <= now)
+      .slice(0, limit);
   }
 
   async markOutboxDelivered(id: string, at: IsoInstant): Promise<void> {
@@ -48,6 +52,11 @@ export class MemoryOutbox implements OutboxStore {
   async rescheduleOutbox(id: string, nextAttemptAt: IsoInstant): Promise<void> {
     this.reschedules.push({ id, at: this.now(), nextAttemptAt });
     this.update(id, (m) => ({ ...m, attempts: m.attempts + 1, nextAttemptAt }));
+  }
+
+  async markOutboxDead(id: string, _at: IsoInstant, lastError: string): Promise<void> {
+    this.update(id, (m) => ({ ...m, attempts: m.attempts + 1 }));
+    this.dead.set(id, lastError);
   }
 
   private update(id: string, change: (m: OutboxMessage) => OutboxMessage): void {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { OutboxMessage } from '../../../src/cmr/model';
 import type { PortalClient, PortalDelivery } from '../../../src/cmr/ports/portal-client.port';
-import { PARKED_UNTIL, PortalFeed, type PortalFeedOptions } from '../../../src/portal/portal-feed';
+import { PortalFeed, type PortalFeedOptions } from '../../../src/portal/portal-feed';
 import { FakeClock } from '../../support/fake-clock';
 import { LogLines } from './log-lines';
 import { MemoryOutbox } from './memory-outbox';
@@ -9,6 +11,10 @@ import { MemoryOutbox } from './memory-outbox';
 const A = '+15550001001';
 const B = '+15550001002';
 const POLL = 1000;
+
+interface Defaults {
+  portal: { pollIntervalMs: number; maxBackoffMs: number; maxAttempts: number };
+}
 
 /** A portal client whose answer per message is scripted; every attempt is recorded. */
 class ScriptedClient implements PortalClient {
@@ -148,14 +154,14 @@ describe('PortalFeed', () => {
     assert.deepEqual(client.attempts, ['a1', 'a1', 'a2']);
   });
 
-  it('parks a rejected record, logs it at error and lets the requester’s later records go', async () => {
+  it('makes a rejected record a dead letter, logs it at error and lets the requester’s later records go', async () => {
     outbox.add('a1', A);
     outbox.add('a2', A);
     client.script.set('a1', [{ status: 'rejected', detail: 'HTTP 400 bad record' }]);
     feed.start();
     await feed.idle();
     assert.deepEqual(client.attempts, ['a1', 'a2']);
-    assert.equal(outbox.get('a1').nextAttemptAt, PARKED_UNTIL);
+    assert.equal(outbox.dead.get('a1'), 'HTTP 400 bad record');
     assert.equal(outbox.get('a1').deliveredAt, null);
     const errors = log.at('error');
     assert.equal(errors.length, 1);
@@ -163,7 +169,55 @@ describe('PortalFeed', () => {
     assert.equal(errors[0]!.meta['outboxId'], 'a1');
     assert.equal(errors[0]!.meta['requester'], '+********001', 'the number is masked');
     await poll(5);
-    assert.deepEqual(client.attempts, ['a1', 'a2'], 'a parked record is not tried again');
+    assert.deepEqual(client.attempts, ['a1', 'a2'], 'a dead letter is not tried again');
+  });
+
+  it('makes a record a dead letter after maxAttempts failed deliveries and lets the requester’s later ones through', async () => {
+    feed = newFeed({ maxAttempts: 3 });
+    outbox.add('a1', A);
+    outbox.add('a2', A);
+    client.failing('a1', 10);
+    feed.start();
+    await feed.idle();
+    await poll(10);
+    assert.deepEqual(client.attempts, ['a1', 'a1', 'a1', 'a2']);
+    assert.equal(outbox.dead.get('a1'), 'HTTP 503');
+    assert.equal(outbox.get('a1').attempts, 3);
+    assert.notEqual(outbox.get('a2').deliveredAt, null);
+    assert.equal(log.at('error')[0]?.message, 'portal record out of attempts: dead letter');
+    assert.deepEqual(feed.stats(), { delivered: 1, retried: 2, rejected: 0, dead: 1, depth: 0 });
+  });
+
+  it('loses nothing and buries nothing while the portal is down for an hour, with the default settings', async () => {
+    const defaults = (JSON.parse(readFileSync(join(__dirname, '../../../config/default.json'), 'utf8')) as Defaults)
+      .portal;
+    feed = newFeed({
+      pollIntervalMs: defaults.pollIntervalMs,
+      maxBackoffMs: defaults.maxBackoffMs,
+      maxAttempts: defaults.maxAttempts,
+      random: () => 0.5,
+    });
+    const backUpAt = clock.now() + 3_600_000;
+    const ids = ['m1', 'm2', 'm3', 'm4', 'm5'];
+    ids.forEach((id, i) => outbox.add(id, i % 2 === 0 ? A : B));
+    const deliver = client.deliver.bind(client);
+    client.deliver = async (message) => {
+      await deliver(message);
+      return clock.now() < backUpAt ? { status: 'retry', detail: 'ECONNREFUSED' } : { status: 'delivered' };
+    };
+    feed.start();
+    await feed.idle();
+    const undelivered = () => ids.filter((id) => outbox.get(id).deliveredAt === null);
+    // Two simulated hours at most, one poll interval at a time.
+    for (let i = 0; i < 7200 && undelivered().length > 0; i++) {
+      clock.advance(defaults.pollIntervalMs);
+      await feed.idle();
+    }
+    assert.deepEqual(undelivered(), []);
+    assert.equal(outbox.dead.size, 0, 'no dead letters');
+    const last = Math.max(...ids.map((id) => Date.parse(outbox.get(id).deliveredAt!)));
+    assert.ok(last - backUpAt <= defaults.maxBackoffMs + defaults.pollIntervalMs, 'within one backoff of coming back');
+    assert.ok(client.attempts.length < 200, `a bounded number of attempts (${client.attempts.length})`);
   });
 
   it('picks up a record written after a pass at the next poll, not before', async () => {
@@ -231,9 +285,9 @@ describe('PortalFeed', () => {
     client.script.set('m3', [{ status: 'rejected', detail: 'HTTP 422' }]);
     feed.start();
     await feed.idle();
-    assert.deepEqual(feed.stats(), { delivered: 1, retried: 1, rejected: 1, depth: 2 });
+    assert.deepEqual(feed.stats(), { delivered: 1, retried: 1, rejected: 1, dead: 1, depth: 2 });
     await poll(1);
-    assert.deepEqual(feed.stats(), { delivered: 3, retried: 1, rejected: 1, depth: 0 });
+    assert.deepEqual(feed.stats(), { delivered: 3, retried: 1, rejected: 1, dead: 1, depth: 0 });
   });
 
   it('goes on at once while full batches make progress', async () => {

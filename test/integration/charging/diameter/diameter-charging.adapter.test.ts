@@ -158,6 +158,19 @@ describe('Diameter charging gateway against the test credit-control server', () 
     );
   });
 
+  it('sets the T flag from the first transmission of a recovered charge, and the OCS answers from its first decision', async () => {
+    const charge = aCharge();
+    const first = await gateway.debit(charge);
+    const recovered = await gateway.debit({ ...charge, retransmission: true });
+    assert.deepEqual(recovered, first);
+    assert.deepEqual(
+      ccs.received.map((r) => r.retransmit),
+      [false, true],
+    );
+    assert.equal(ccs.ledger.length, 1);
+    assert.equal(ccs.duplicates, 1);
+  });
+
   it('resends at once with the T flag when the primary connection drops with the CCR in flight', async () => {
     ccs.primary.silent = true;
     const pending = gateway.debit(aCharge());

@@ -107,7 +107,7 @@ describe('responseRoute (RFC 3261 §18.2.2, RFC 3581 §4)', () => {
 
   it('refuses a transport it does not serve and an unresolved domain name', () => {
     assert.throws(
-      () => responseRoute(via('TLS', '192.0.2.1', 5061)),
+      () => responseRoute(via('SCTP', '192.0.2.1', 5060)),
       (e: unknown) => e instanceof SipTransportError && e.code === 'SIP.TRANSPORT_ROUTE',
     );
     assert.throws(
