@@ -82,7 +82,8 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   const portal = createPortalFeed(config.portal, { store, logger, clock });
   const metrics = new Metrics({
     activeCalls: () => calls.activeCount,
-    outboxDepth: () => portal.feed.stats().depth,
+    outbox: () => store.outboxStats(),
+    now: () => clock.now(),
     transport: () => sip?.transport.stats() ?? { received: 0, parseErrors: 0, errorsAnswered: 0, tcpConnections: 0 },
   });
   const charging = new MeteredChargingGateway(

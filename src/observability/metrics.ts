@@ -9,8 +9,9 @@ export interface SipMetrics {
 export interface MetricsSources {
   /** Calls not yet ended. */
   activeCalls(): number;
-  /** Outbox messages waiting for the portal, as the feed last saw them. */
-  outboxDepth(): number;
+  /** The portal outbox as the store counts it: waiting, oldest waiting (ISO instant or null), dead letters. */
+  outbox(): Promise<{ depth: number; oldestCreatedAt: string | null; deadLetters: number }>;
+  now(): number;
   /** Transport counters since start. */
   transport(): { received: number; parseErrors: number; errorsAnswered: number; tcpConnections: number };
 }
@@ -69,12 +70,32 @@ export class Metrics implements SipMetrics {
         this.set(sources.activeCalls());
       },
     });
+    // One store read per scrape feeds the three outbox gauges.
+    let outbox: Promise<{ depth: number; oldestCreatedAt: string | null; deadLetters: number }> | null = null;
+    const readOutbox = () => (outbox ??= sources.outbox().finally(() => setImmediate(() => (outbox = null))));
     new Gauge({
       name: 'cmr_outbox_depth',
       help: 'Copy records waiting for delivery to the portal',
       registers,
-      collect() {
-        this.set(sources.outboxDepth());
+      async collect() {
+        this.set((await readOutbox()).depth);
+      },
+    });
+    new Gauge({
+      name: 'cmr_outbox_oldest_age_seconds',
+      help: 'Age of the oldest copy record waiting for the portal (0 when none waits)',
+      registers,
+      async collect() {
+        const oldest = (await readOutbox()).oldestCreatedAt;
+        this.set(oldest === null ? 0 : Math.max(0, (sources.now() - Date.parse(oldest)) / 1000));
+      },
+    });
+    new Gauge({
+      name: 'cmr_outbox_dead_letters',
+      help: 'Copy records the portal refused for good or that ran out of attempts (replay them through the API)',
+      registers,
+      async collect() {
+        this.set((await readOutbox()).deadLetters);
       },
     });
     const transportGauge = (name: string, help: string, read: (t: ReturnType<MetricsSources['transport']>) => number) =>

@@ -60,6 +60,8 @@ describe('operations endpoints', () => {
     assert.match(text, /^cmr_sip_responses_sent_total\{status="2xx"\} 1$/m);
     assert.match(text, /^cmr_calls_active 0$/m);
     assert.match(text, /^cmr_outbox_depth \d+$/m);
+    assert.match(text, /^cmr_outbox_oldest_age_seconds 0$/m);
+    assert.match(text, /^cmr_outbox_dead_letters 0$/m);
     assert.match(text, /^cmr_process_resident_memory_bytes \d+/m);
   });
 
