@@ -49,6 +49,8 @@ export interface CopyResult {
 /** The resource a copy would take, for the consent offer: what presents at `at` (with the grace period). */
 export interface CopyOffer {
   readonly resource: Resource;
+  /** The caller owns it already: nothing to offer, nothing to charge. */
+  readonly alreadyOwned: boolean;
 }
 
 export interface CopyServiceOptions {
@@ -96,10 +98,16 @@ export class CopyService {
 
   constructor(private readonly options: CopyServiceOptions) {}
 
-  /** What a copy asked now would take, without deciding anything (the first key press of the consent dialogue). */
-  offer(call: Call, at: number): CopyOffer | null {
+  /**
+   * What a copy asked now would take, without deciding or charging anything (the first key press of the
+   * consent dialogue); a tone the caller already owns is said so instead of being offered for money.
+   */
+  async offer(call: Call, at: number): Promise<CopyOffer | null> {
     const presentation = call.presentingAt(at, this.options.graceMs);
-    return presentation ? { resource: presentation.resource } : null;
+    if (!presentation) return null;
+    const requester = call.parties.caller;
+    const owned = requester ? await this.options.store.getLibraryEntry(requester, presentation.resource.id) : null;
+    return { resource: presentation.resource, alreadyOwned: owned !== null };
   }
 
   async requestCopy(ask: CopyAsk): Promise<CopyResult> {

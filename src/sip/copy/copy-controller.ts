@@ -165,13 +165,8 @@ export class CopyController {
     if (!parsed.ok) return void incoming.respond(400, { reason: `Bad Request (${parsed.problem})` });
     const now = this.options.clock.now();
     if (!parsed.body.consent && this.options.config.copy.requireConfirmation) {
-      const offer = this.options.copy.offer(call, now);
-      if (!offer) return this.answer(incoming, 'nothing-presenting');
-      this.options.consent.offer(call.id, offer.resource, now);
-      incoming.respond(request.method === 'INFO' ? 200 : 202, {
-        reason: request.method === 'INFO' ? 'OK' : 'Accepted (Offered)',
-      });
-      return this.notify(call, this.offerNotice(call, offer.resource));
+      void this.offerCopy(call, now, incoming);
+      return;
     }
     const decision = this.options.copy.requestCopy({ call, trigger, at: now, resourceId: parsed.body.resourceId });
     if (request.method === 'INFO') incoming.respond(200);
@@ -203,17 +198,39 @@ export class CopyController {
     }
     if (digit !== key) return;
     if (!requireConfirmation) return this.decideAndNotify(call, 'dtmf', now, null);
-    const offer = this.options.copy.offer(call, now);
-    if (!offer) {
-      return this.notify(call, {
-        kind: 'result',
-        outcome: 'nothing-presenting',
-        callId: call.id,
-        resource: null,
-        price: null,
-      });
+    void this.offerCopy(call, now, null);
+  }
+
+  /**
+   * The first step of the consent dialogue: offer what presents, with its price. Nothing presenting, or a
+   * tone the caller owns already, is said at once instead. A request (MESSAGE, INFO) gets its answer here;
+   * a key press was answered 200 already.
+   */
+  private async offerCopy(call: Call, now: number, incoming: IncomingRequest | null): Promise<void> {
+    let offer;
+    try {
+      offer = await this.options.copy.offer(call, now);
+    } catch (err) {
+      if (incoming) this.answer(incoming, 'store-unavailable');
+      return this.failed(call, err);
     }
-    consent.offer(call.id, offer.resource, now);
+    const plain = (outcome: 'nothing-presenting' | 'already-owned'): CopyNotice => ({
+      kind: 'result',
+      outcome,
+      callId: call.id,
+      resource: offer?.resource ?? null,
+      price: null,
+    });
+    if (!offer || offer.alreadyOwned) {
+      const outcome = offer ? 'already-owned' : 'nothing-presenting';
+      if (incoming) this.answer(incoming, outcome);
+      return this.notify(call, plain(outcome));
+    }
+    this.options.consent.offer(call.id, offer.resource, now);
+    if (incoming) {
+      const info = incoming.method === 'INFO';
+      incoming.respond(info ? 200 : 202, { reason: info ? 'OK' : 'Accepted (Offered)' });
+    }
     this.notify(call, this.offerNotice(call, offer.resource));
   }
 

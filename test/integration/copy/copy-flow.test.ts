@@ -179,6 +179,24 @@ describe('online copy by key press during CMR ringing (our own UAs on every leg)
     outgoing.cancel();
   });
 
+  it('tells a caller who already owns the tone so, instead of offering it for money', async () => {
+    await app.store.addLibraryEntry({
+      owner: CALLER,
+      resourceId: TONE.id,
+      acquisition: 'provisioned',
+      acquiredAt: new Date().toISOString(),
+      copiedFrom: null,
+      callId: null,
+    });
+    const debitsBefore = chf.debitsOf(`msisdn-${CALLER.slice(1)}`).length;
+    const { outgoing, early } = await ringing();
+    assert.equal((await press(early, '*')).status, 200);
+    const notice = await until('the notice', () => caller.messages[0]);
+    assert.deepEqual([resultOf(notice.body).kind, resultOf(notice.body).outcome], ['result', 'already-owned']);
+    assert.equal(chf.debitsOf(`msisdn-${CALLER.slice(1)}`).length, debitsBefore);
+    outgoing.cancel();
+  });
+
   it('answers an INFO for an Info Package it did not advertise with 469', async () => {
     const { outgoing, early } = await ringing();
     const response = await caller.stack.ua.requestInDialog(early, 'INFO', {

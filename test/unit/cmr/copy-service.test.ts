@@ -280,9 +280,21 @@ describe('the online-copy use case', () => {
     assert.deepEqual(charging.refunds, ['chg-1']);
   });
 
-  it('offers what presents for the consent dialogue without deciding anything', () => {
-    assert.equal(service.offer(ringingCall(), now)?.resource.id, TONE.id);
+  it('offers what presents for the consent dialogue without deciding anything', async () => {
+    assert.deepEqual(await service.offer(ringingCall(), now), { resource: TONE, alreadyOwned: false });
     assert.equal(charging.debits.length, 0);
+  });
+
+  it('says so instead of offering a tone the caller already owns', async () => {
+    store.library.push({
+      owner: CALLER,
+      resourceId: TONE.id,
+      acquisition: 'provisioned',
+      acquiredAt: new Date(T0).toISOString(),
+      copiedFrom: null,
+      callId: null,
+    });
+    assert.deepEqual(await service.offer(ringingCall(), now), { resource: TONE, alreadyOwned: true });
   });
 });
 
