@@ -21,11 +21,12 @@ class WinstonLogger implements Logger {
   error(message: string, meta?: Record<string, unknown>): void {
     this.w.error(message, meta);
   }
+  // Checking the level first spares winston building and formatting lines it would then drop.
   warn(message: string, meta?: Record<string, unknown>): void {
-    this.w.warn(message, meta);
+    if (this.root.isLevelEnabled('warn')) this.w.warn(message, meta);
   }
   info(message: string, meta?: Record<string, unknown>): void {
-    this.w.info(message, meta);
+    if (this.root.isLevelEnabled('info')) this.w.info(message, meta);
   }
   debug(message: string, meta?: Record<string, unknown>): void {
     if (this.root.isLevelEnabled('debug')) this.w.debug(message, meta);
