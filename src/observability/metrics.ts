@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { KNOWN_METHODS } from '../sip/message/sip-methods';
 
 /** What the SIP layers count; narrow so the stack does not depend on Prometheus. */
 export interface SipMetrics {
@@ -145,21 +146,3 @@ export class Metrics implements SipMetrics {
     return { text: await this.registry.metrics(), contentType: this.registry.contentType };
   }
 }
-
-/** Methods counted by name; anything else is `other`, so a flood of junk methods cannot grow the label set. */
-const KNOWN_METHODS = new Set([
-  'INVITE',
-  'ACK',
-  'CANCEL',
-  'BYE',
-  'OPTIONS',
-  'REGISTER',
-  'PRACK',
-  'SUBSCRIBE',
-  'NOTIFY',
-  'PUBLISH',
-  'INFO',
-  'REFER',
-  'MESSAGE',
-  'UPDATE',
-]);

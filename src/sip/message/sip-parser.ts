@@ -6,6 +6,7 @@ import type { ParseLimits } from './parse-limits';
 import { SipHeaders } from './sip-headers';
 import { SipRequest, SipResponse, type SipMessage } from './sip-message';
 import { SipParseError } from './sip-parse-error';
+import { KNOWN_METHODS } from './sip-methods';
 
 export type { ParseLimits } from './parse-limits';
 
@@ -79,24 +80,6 @@ function isDigits(s: string): boolean {
   }
   return true;
 }
-
-/** Methods of RFC 3261 and its registered extensions (RFC 3262, 3265, 3311, 3428, 3515, 3903, 6086). */
-const KNOWN_METHODS: ReadonlySet<string> = new Set([
-  'INVITE',
-  'ACK',
-  'BYE',
-  'CANCEL',
-  'OPTIONS',
-  'REGISTER',
-  'PRACK',
-  'SUBSCRIBE',
-  'NOTIFY',
-  'PUBLISH',
-  'INFO',
-  'REFER',
-  'MESSAGE',
-  'UPDATE',
-]);
 
 /** A bit per header checked here; those in SINGLE_MASK may appear once only (RFC 4475 §3.3.8). */
 const TRACKED: ReadonlyMap<string, number> = new Map([

@@ -1,4 +1,5 @@
 import type { SipRequest } from '../message/sip-message';
+import { KNOWN_METHODS } from '../message/sip-methods';
 
 /** A refusal the UA core turns into a response: status, reason and the headers RFC 3261 asks for. */
 export interface Rejection {
@@ -22,24 +23,6 @@ export interface ValidationPolicy {
 }
 
 const URI_SCHEMES = new Set(['sip', 'sips', 'tel']);
-
-/** Methods defined by RFC 3261 and its extensions: not allowed here is 405; anything else is unknown, 501. */
-const KNOWN_METHODS = new Set([
-  'INVITE',
-  'ACK',
-  'CANCEL',
-  'BYE',
-  'OPTIONS',
-  'REGISTER',
-  'PRACK',
-  'SUBSCRIBE',
-  'NOTIFY',
-  'PUBLISH',
-  'INFO',
-  'REFER',
-  'MESSAGE',
-  'UPDATE',
-]);
 
 /**
  * RFC 3261 §8.2 request inspection for requests outside and inside dialogs, in the order the RFC
