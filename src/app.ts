@@ -166,7 +166,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   portal.feed.start();
   recovery.start();
   const api = createApiServer({ config: config.http, store, logger, clock });
-  for (const module of operationsRoutes({ calls, store, metrics, logger, logLevel: config.log.level })) {
+  for (const module of operationsRoutes({ calls, store, charging, metrics, logger, logLevel: config.log.level })) {
     api.addRoutes(module);
   }
   let httpAddress: { host: string; port: number };

@@ -20,6 +20,10 @@ export class MeteredChargingGateway implements ChargingGateway {
     return this.inner.close();
   }
 
+  reachable(): boolean {
+    return this.inner.reachable?.() ?? true;
+  }
+
   private async timed(operation: 'debit' | 'refund', run: () => Promise<ChargeResult>): Promise<ChargeResult> {
     const start = this.now();
     const result = await run();

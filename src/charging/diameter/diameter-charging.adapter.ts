@@ -113,6 +113,11 @@ export class DiameterChargingGateway implements ChargingGateway {
   }
 
   /** Each peer's connection state, primary first (for readiness checks and the API). */
+  /** Ready while at least one peer has an open connection. */
+  reachable(): boolean {
+    return this.peers.some((p) => p.state === 'open');
+  }
+
   peerStates(): readonly { readonly peer: string; readonly state: PeerState; readonly remote: string | null }[] {
     return this.peers.map((p, i) => ({ peer: this.names[i] ?? String(i), state: p.state, remote: p.remoteIdentity }));
   }

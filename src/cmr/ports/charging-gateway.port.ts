@@ -41,4 +41,9 @@ export interface ChargingGateway {
   /** Undoes a debit whose copy could not be completed (same idempotency key). */
   refund(request: ChargeRequest, reference: string): Promise<ChargeResult>;
   close(): Promise<void>;
+  /**
+   * Whether a charge could be sent now, for readiness: a connection-oriented adapter (Diameter) knows;
+   * one without standing connections (HTTP) leaves this out and counts as ready.
+   */
+  reachable?(): boolean;
 }

@@ -46,7 +46,7 @@ describe('operations endpoints', () => {
     assert.equal(live.status, 200);
     const ready = await fetch(`${base}/health/ready`);
     assert.equal(ready.status, 200);
-    assert.deepEqual(await ready.json(), { status: 'ready', checks: { store: 'up' } });
+    assert.deepEqual(await ready.json(), { status: 'ready', checks: { store: 'up', charging: 'up' } });
   });
 
   it('exposes Prometheus metrics that count SIP requests by method', async () => {
