@@ -202,6 +202,11 @@ export class CallSession {
       return this.mediaFailed(String(err));
     }
     const { response, dialog } = await this.ms.result;
+    // Stopped while it was starting (B answered, or the call ended): a leg that still came up is hung up.
+    if (this.mediaState() === 'stopped') {
+      if (dialog) void this.ctx.ua.bye(dialog);
+      return;
+    }
     if (!dialog || response.status >= 300) return this.mediaFailed(`media server answered ${response.status}`);
     this.msDialog = dialog;
     this.ctx.bind(dialog, this);
@@ -225,6 +230,11 @@ export class CallSession {
     this.media = 'playing';
     this.call.present(resource, this.ctx.clock.now());
     this.log.info('presenting', { resourceId: resource.id, title: resource.title });
+  }
+
+  /** Read through a method: TypeScript would keep the narrowing from before an await. */
+  private mediaState(): MediaState {
+    return this.media;
   }
 
   private mediaFailed(why: string): void {
