@@ -84,7 +84,11 @@ export class TestUas {
     return this.events.filter((e) => e === event).length;
   }
 
+  /** The INVITEs received, newest last, to check what the caller's side put in them. */
+  readonly invites: IncomingInvite['request'][] = [];
+
   private onInvite(invite: IncomingInvite): void {
+    this.invites.push(invite.request);
     this.events.push('invite');
     const b = this.behaviour;
     if (b.kind === 'reject') return void invite.reject(b.status);

@@ -21,6 +21,9 @@ import { remainingRoutes } from './own-routes';
 
 type MediaState = 'idle' | 'starting' | 'playing' | 'failed' | 'stopped';
 
+/** The methods we take inside a call's dialogs, on either leg. */
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, INFO, UPDATE';
+
 /**
  * Hook for INFO and MESSAGE the caller sends in its dialog (the copy service). Returns true when it took
  * the request; otherwise the session answers it (before answer) or relays it to the called party (after).
@@ -113,6 +116,8 @@ export class CallSession {
       const nextHop = routes.length === 0 && config.b2bua.nextHop ? config.b2bua.nextHop : undefined;
       const target = await resolveNextHop(request, 'udp', nextHop);
       if (this.ended) return;
+      // The callee answers to the Contact: it names the transport the B-leg really uses.
+      request.headers.set('Contact', this.ctx.ua.contactFor(target.protocol));
       this.b = await this.ctx.ua.invite(request, target);
     } catch (err) {
       this.log.warn('cannot place the callee leg', { error: String(err) });
@@ -141,6 +146,8 @@ export class CallSession {
       contentType: a.headers.get('content-type'),
     });
     copyHeaders(a.headers, request.headers, policy);
+    // What we take in the B-leg's dialog: B may then UPDATE, INFO and MESSAGE through us.
+    request.headers.set('Allow', ALLOW);
     const hops = Number(a.headers.get('max-forwards') ?? '70');
     request.headers.set('Max-Forwards', String(Math.max(0, hops - 1)));
     return request;
@@ -223,7 +230,7 @@ export class CallSession {
       headers: [
         ['P-Early-Media', 'sendrecv'],
         ['Recv-Info', media.recvInfo.join(', ')],
-        ['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, INFO, UPDATE'],
+        ['Allow', ALLOW],
       ],
     });
     this.ctx.bind(this.aDialog, this);

@@ -82,6 +82,9 @@ describe('the called party answering while the media-server leg is still startin
     assert.equal(call?.presentations.length, 0, 'nothing presented: B answered before the media server');
     await until(() => mediaServer.stack.ua.dialogs.size === 0, 'the media server to hold no dialog');
     assert.ok(mediaServer.events.includes('invite'), 'the media server was asked');
+    const toCallee = callee.invites[callee.invites.length - 1];
+    assert.match(toCallee?.headers.get('allow') ?? '', /UPDATE/, 'the B-leg says what we take in its dialog');
+    assert.doesNotMatch(toCallee?.headers.get('contact') ?? '', /transport=/, 'a UDP next hop gets a UDP Contact');
     await caller.ua.bye(dialog);
     await until(() => app.sip.ua.dialogs.size === 0 && app.calls.activeCount === 0, 'the call to end everywhere');
   });
