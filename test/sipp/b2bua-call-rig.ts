@@ -3,8 +3,7 @@ import { createSocket } from 'node:dgram';
 import { createServer, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Call } from '../../src/calls/call';
-import type { Resource, Subscriber } from '../../src/cmr/model';
-import { DEFAULT_PRIVACY } from '../../src/cmr/model';
+import type { Resource } from '../../src/cmr/model';
 import {
   assertSippSuccess,
   runSipp,
@@ -16,6 +15,7 @@ import {
 } from '../support/sipp';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { httpClient } from '../integration/api/http-client';
+import { aResource, aSubscriber } from '../support/cmr-fixtures';
 
 /** The called CMR subscriber of these tests (the seed's identities are +1555000100x: no clash). */
 export const CMR_CALLED = '+15550002002';
@@ -24,35 +24,7 @@ export const PLAIN_CALLED = '+15550002999';
 /** The caller's identity, in the From (and P-Asserted-Identity) of the caller scenarios. */
 export const CALLER = '+15550002001';
 
-export function aResource(id: string, over: Partial<Resource> = {}): Resource {
-  return {
-    id,
-    title: `Tone ${id}`,
-    artist: 'Test Artist',
-    provider: null,
-    mediaUri: `file:///var/media/tones/${id}.wav`,
-    kind: 'audio',
-    durationSeconds: 30,
-    copyable: true,
-    price: { amountMinor: 199, currency: 'EUR' },
-    validFrom: null,
-    validUntil: null,
-    ...over,
-  };
-}
-
-export function aSubscriber(identity: string, over: Partial<Subscriber> = {}): Subscriber {
-  return {
-    identity,
-    displayName: null,
-    status: 'active',
-    cmrEnabled: true,
-    libraryCapacity: 10,
-    timeZone: 'UTC',
-    privacy: DEFAULT_PRIVACY,
-    ...over,
-  };
-}
+export { aResource, aSubscriber };
 
 /** Provisions `called` as an active CMR subscriber with a default sequential playlist of `resources`. */
 export async function provisionCmr(app: TestApp, called: string, resources: Resource[]): Promise<void> {

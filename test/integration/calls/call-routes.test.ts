@@ -7,25 +7,14 @@ import type { Dialog } from '../../../src/sip/dialog/dialog';
 import { SipStack } from '../../../src/sip/sip-stack';
 import type { IncomingInvite } from '../../../src/sip/ua/incoming-invite';
 import { httpClient } from '../api/http-client';
+import { aResource } from '../../support/cmr-fixtures';
 import { startTestApp, testConfig, testLogger, type TestApp } from '../../support/test-app';
 import { TEST_SDP, TestUas } from '../../support/test-uas';
 
 const CALLED = '+15550002002';
 
 function tone(id: string): Resource {
-  return {
-    id,
-    title: `Tone ${id}`,
-    artist: 'Test Artist',
-    provider: null,
-    mediaUri: `file:///var/media/tones/${id}.wav`,
-    kind: 'audio',
-    durationSeconds: 30,
-    copyable: true,
-    price: { amountMinor: 199, currency: 'EUR' },
-    validFrom: null,
-    validUntil: null,
-  };
+  return aResource(id, { title: `Tone ${id}` });
 }
 
 interface CallView {

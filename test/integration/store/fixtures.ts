@@ -1,46 +1,14 @@
 /** Builders of valid entities for store tests; override what a test cares about. */
 import {
   copyIdempotencyKey,
-  DEFAULT_PRIVACY,
   type CallerGroup,
   type CopyRecord,
   type LibraryEntry,
   type OutboxMessage,
-  type Resource,
   type RingingRules,
-  type Subscriber,
 } from '../../../src/cmr/model';
 import type { CopyWrite } from '../../../src/cmr/ports/cmr-store.port';
-
-export function aSubscriber(identity: string, over: Partial<Subscriber> = {}): Subscriber {
-  return {
-    identity,
-    displayName: null,
-    status: 'active',
-    cmrEnabled: true,
-    libraryCapacity: 10,
-    timeZone: 'UTC',
-    privacy: DEFAULT_PRIVACY,
-    ...over,
-  };
-}
-
-export function aResource(id: string, over: Partial<Resource> = {}): Resource {
-  return {
-    id,
-    title: `Title ${id}`,
-    artist: 'Artist',
-    provider: null,
-    mediaUri: `file:///var/media/tones/${id}.wav`,
-    kind: 'audio',
-    durationSeconds: 30,
-    copyable: true,
-    price: { amountMinor: 199, currency: 'EUR' },
-    validFrom: null,
-    validUntil: null,
-    ...over,
-  };
-}
+export { aResource, aSubscriber } from '../../support/cmr-fixtures';
 
 export function aGroup(owner: string, id: string, members: string[]): CallerGroup {
   return { owner, id, name: null, members };
