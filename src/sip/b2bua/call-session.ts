@@ -1,12 +1,9 @@
 import type { TimerHandle } from '../../clock';
 import { Call } from '../../calls/call';
-import type { Resource } from '../../cmr/model';
 import type { Selection } from '../../cmr/ringing-selection';
 import type { Logger } from '../../observability/logger';
 import type { Dialog } from '../dialog/dialog';
-import { formatNameAddr } from '../message/name-addr';
-import { SipHeaders } from '../message/sip-headers';
-import type { SipRequest, SipResponse } from '../message/sip-message';
+import type { SipResponse } from '../message/sip-message';
 import { sdpOf } from '../sdp/sdp-body';
 import { localOrigin, withOrigin, type SdpOrigin } from '../sdp/sdp-origin';
 import type { IncomingInvite } from '../ua/incoming-invite';
@@ -14,15 +11,10 @@ import type { IncomingRequest } from '../ua/incoming-request';
 import { resolveNextHop } from '../ua/next-hop';
 import type { OutgoingInvite, InviteResult } from '../ua/outgoing-invite';
 import type { B2buaContext } from './b2bua-context';
-import { announcementUri } from './announcement-uri';
+import { AnnouncementPlayer, type MediaState } from './announcement-player';
 import { callParties, chargingId } from './call-parties';
-import { copyHeaders, IN_DIALOG_POLICY, INVITE_POLICY, RESPONSE_POLICY } from './header-policy';
-import { remainingRoutes } from './own-routes';
-
-type MediaState = 'idle' | 'starting' | 'playing' | 'failed' | 'stopped';
-
-/** The methods we take inside a call's dialogs, on either leg. */
-const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, INFO, UPDATE';
+import { ALLOW, calleeInvite, relayInDialog } from './cross-leg';
+import { RESPONSE_POLICY } from './header-policy';
 
 /**
  * Hook for INFO and MESSAGE the caller sends in its dialog (the copy service). Returns true when it took
@@ -39,15 +31,18 @@ export class CallSession {
   readonly call: Call;
   private readonly log: Logger;
   private b: OutgoingInvite | null = null;
-  private ms: OutgoingInvite | null = null;
   private aDialog: Dialog | null = null;
   private bDialog: Dialog | null = null;
-  private msDialog: Dialog | null = null;
   private noAnswer: TimerHandle | null = null;
   private selection: Promise<Selection | null> = Promise.resolve(null);
-  private media: MediaState = 'idle';
+  private player: AnnouncementPlayer | null = null;
   private pendingRinging: SipResponse | null = null;
+  /** The media-server SDP the caller has now (under our origin), while CMR media plays. */
   private mediaSdp: Buffer | null = null;
+  /** Our 183 went reliably (RFC 3262): its offer/answer is complete, so the 2xx carries no SDP. */
+  private earlyAnswerReliable = false;
+  /** An UPDATE moving the caller to the next ringing item, still in flight. */
+  private callerUpdate: Promise<unknown> | null = null;
   /** B's answer, waiting for the caller's ACK before A's media moves to it. */
   private retargetTo: Buffer | null = null;
   private readonly origin: SdpOrigin;
@@ -100,6 +95,7 @@ export class CallSession {
       onCancel: () => this.hangUp('caller cancelled'),
       onAck: () => void this.onCallerAck(),
       onAckTimeout: () => this.hangUp('no ACK from caller'),
+      onPrackTimeout: () => this.hangUp('no PRACK from caller'),
     };
     const { called, caller } = this.call.parties;
     if (called && config.media.enabled) {
@@ -111,7 +107,7 @@ export class CallSession {
         });
     }
     try {
-      const request = this.calleeInvite();
+      const request = calleeInvite(this.a.request, this.ctx.ua, this.trusted);
       const routes = request.headers.getAll('route');
       const nextHop = routes.length === 0 && config.b2bua.nextHop ? config.b2bua.nextHop : undefined;
       const target = await resolveNextHop(request, 'udp', nextHop);
@@ -130,45 +126,24 @@ export class CallSession {
     this.noAnswer = this.ctx.clock.setTimeout(() => this.onNoAnswer(), config.b2bua.noAnswerTimeoutMs);
   }
 
-  /** The B-leg INVITE: same Request-URI and body, new Call-ID and tags, headers by policy. */
-  private calleeInvite(): SipRequest {
-    const a = this.a.request;
-    const extra: [string, string][] = [];
-    for (const route of remainingRoutes(a, this.ctx.ua)) extra.push(['Route', route]);
-    const policy = this.trusted ? INVITE_POLICY : [...INVITE_POLICY, '-p-asserted-identity', '-p-preferred-identity'];
-    const request = this.ctx.ua.createRequest({
-      method: 'INVITE',
-      uri: a.uri,
-      from: formatNameAddr({ ...a.from, params: withoutTag(a.from.params) }),
-      to: formatNameAddr({ ...a.to, params: withoutTag(a.to.params) }),
-      headers: extra,
-      body: a.body.length > 0 ? Buffer.from(a.body) : undefined,
-      contentType: a.headers.get('content-type'),
-    });
-    copyHeaders(a.headers, request.headers, policy);
-    // What we take in the B-leg's dialog: B may then UPDATE, INFO and MESSAGE through us.
-    request.headers.set('Allow', ALLOW);
-    const hops = Number(a.headers.get('max-forwards') ?? '70');
-    request.headers.set('Max-Forwards', String(Math.max(0, hops - 1)));
-    return request;
-  }
-
   private async onCalleeProvisional(response: SipResponse): Promise<void> {
     if (this.ended || this.a.finalSent) return;
     if (response.status === 180 || response.status === 183) this.call.ringing();
-    if (this.media === 'playing') return; // A hears the CMR resource, not B's ringing
-    if (this.media === 'starting') {
+    const media = this.mediaState();
+    if (media === 'playing') return; // A hears the CMR resource, not B's ringing
+    if (media === 'starting') {
       this.pendingRinging = response;
       return;
     }
-    if (this.media === 'idle' && (response.status === 180 || response.status === 183)) {
+    if (media === 'idle' && (response.status === 180 || response.status === 183)) {
       this.pendingRinging = response;
       const selection = await this.selection;
       const offer = sdpOf(this.a.request.headers.get('content-type'), this.a.request.body);
-      if (selection && offer && this.media === 'idle' && !this.ended && !this.a.finalSent && !this.bDialog) {
-        return this.startMedia(selection.resource, offer);
+      const now = this.mediaState();
+      if (selection && offer && now === 'idle' && !this.ended && !this.a.finalSent && !this.bDialog) {
+        return this.startMedia(selection, offer);
       }
-      if (this.media !== 'idle' && this.media !== 'failed') return;
+      if (now !== 'idle' && now !== 'failed') return;
     }
     this.relayProvisional(response);
   }
@@ -190,42 +165,38 @@ export class CallSession {
     this.ctx.bind(this.aDialog, this);
   }
 
-  /** Opens the media-server leg with A's offer; its answer goes to A as early media (183, P-Early-Media). */
-  private async startMedia(resource: Resource, offer: Buffer): Promise<void> {
-    this.media = 'starting';
-    const media = this.ctx.config.media;
-    try {
-      const request = this.ctx.ua.createRequest({
-        method: 'INVITE',
-        uri: announcementUri(media.server, resource.mediaUri),
-        from: `<sip:cmr-as@${this.origin.address}>`,
-        to: `<${announcementUri(media.server, resource.mediaUri)}>`,
-        body: Buffer.from(offer),
-        contentType: 'application/sdp',
-        headers: [['Subject', 'cmr ringing']],
-      });
-      this.ms = await this.ctx.ua.invite(request);
-    } catch (err) {
-      return this.mediaFailed(String(err));
-    }
-    const { response, dialog } = await this.ms.result;
-    // Stopped while it was starting (B answered, or the call ended): a leg that still came up is hung up.
-    if (this.mediaState() === 'stopped') {
-      if (dialog) void this.ctx.ua.bye(dialog);
+  /**
+   * Opens the media-server leg with A's offer; its answer goes to A as early media (183, P-Early-Media),
+   * reliably when A supports 100rel. With several items to play and an UPDATE-capable caller, each next
+   * item is moved in by UPDATE in the early dialog once A has PRACKed the 183 (RFC 3262, RFC 3311).
+   */
+  private async startMedia(selection: Selection, offer: Buffer): Promise<void> {
+    const player = new AnnouncementPlayer({
+      ctx: this.ctx,
+      call: this.call,
+      log: this.log,
+      offer,
+      address: this.origin.address,
+      bind: (dialog) => this.ctx.bind(dialog, this),
+    });
+    this.player = player;
+    const sdp = await player.start(selection.resource);
+    if (!sdp) {
+      if (player.state === 'failed') this.mediaFailed();
       return;
     }
-    if (!dialog || response.status >= 300) return this.mediaFailed(`media server answered ${response.status}`);
-    this.msDialog = dialog;
-    this.ctx.bind(dialog, this);
     if (this.ended || this.a.finalSent || this.bDialog) {
-      this.stopMedia();
+      player.stop(this.ctx.clock.now());
       return;
     }
-    this.mediaSdp = Buffer.from(response.body);
+    this.mediaSdp = sdp;
     this.sdpVersion++;
+    const media = this.ctx.config.media;
+    this.earlyAnswerReliable = this.a.reliability !== 'none';
     this.aDialog = this.a.progress(183, {
       reason: 'Session Progress',
-      body: withOrigin(this.mediaSdp, this.origin, this.sdpVersion),
+      reliable: true,
+      body: withOrigin(sdp, this.origin, this.sdpVersion),
       contentType: 'application/sdp',
       headers: [
         ['P-Early-Media', 'sendrecv'],
@@ -234,31 +205,56 @@ export class CallSession {
       ],
     });
     this.ctx.bind(this.aDialog, this);
-    this.media = 'playing';
-    this.call.present(resource, this.ctx.clock.now());
-    this.log.info('presenting', { resourceId: resource.id, title: resource.title });
+    player.playing(selection.resource);
+    if (selection.playOrder.length > 1) void this.advanceWhenAcknowledged(player, selection);
   }
 
-  /** Read through a method: TypeScript would keep the narrowing from before an await. */
-  private mediaState(): MediaState {
-    return this.media;
+  private async advanceWhenAcknowledged(player: AnnouncementPlayer, selection: Selection): Promise<void> {
+    const allow = this.a.request.headers.getAll('allow').flatMap((v) => v.split(','));
+    const update = allow.some((m) => m.trim().toUpperCase() === 'UPDATE');
+    if (!this.earlyAnswerReliable || !update) {
+      this.log.info('caller cannot take UPDATE in the early dialog: the first ringing item loops', {
+        reliable: this.earlyAnswerReliable,
+        update,
+      });
+      return;
+    }
+    if (await this.a.provisionalsAcknowledged()) player.advance(selection.playOrder, (sdp) => this.moveCaller(sdp));
   }
 
-  private mediaFailed(why: string): void {
-    this.log.warn('media server leg failed: plain ringing', { why });
-    this.media = 'failed';
+  /** UPDATE in A's early dialog onto a new media-server answer. */
+  private async moveCaller(sdp: Buffer): Promise<boolean> {
+    const dialog = this.aDialog;
+    if (!dialog || this.ended || this.a.finalSent || this.bDialog) return false;
+    this.sdpVersion++;
+    const update = this.ctx.ua.requestInDialog(dialog, 'UPDATE', {
+      body: withOrigin(sdp, this.origin, this.sdpVersion),
+      contentType: 'application/sdp',
+    });
+    this.callerUpdate = update;
+    const response = await update;
+    if (this.callerUpdate === update) this.callerUpdate = null;
+    if (response.status >= 300) {
+      this.log.warn('caller refused the next ringing item', { status: response.status });
+      return false;
+    }
+    this.mediaSdp = sdp;
+    return true;
+  }
+
+  private mediaState(): MediaState | 'idle' {
+    return this.player?.state ?? 'idle';
+  }
+
+  private mediaFailed(): void {
+    this.log.warn('media server leg failed: plain ringing');
     const pending = this.pendingRinging;
     this.pendingRinging = null;
     if (pending) this.relayProvisional(pending);
   }
 
   private stopMedia(at = this.ctx.clock.now()): void {
-    if (this.media === 'playing' || this.media === 'starting') this.media = 'stopped';
-    this.call.stopPresenting(at);
-    const dialog = this.msDialog;
-    this.msDialog = null;
-    if (dialog) void this.ctx.ua.bye(dialog);
-    else this.ms?.cancel();
+    this.player?.stop(at);
   }
 
   private onCalleeFinal({ response, dialog }: InviteResult): void {
@@ -273,7 +269,7 @@ export class CallSession {
       this.answer(response);
       return;
     }
-    const wasPlaying = this.media === 'playing';
+    const wasPlaying = this.mediaState() === 'playing';
     this.stopMedia();
     // A 2xx without a dialog is the callee's answer crossing our CANCEL: the UA already ACKed and hung it up.
     if (response.status < 300) return this.hangUp('callee answered after CANCEL');
@@ -289,15 +285,17 @@ export class CallSession {
   private answer(response: SipResponse): void {
     const now = this.ctx.clock.now();
     const calleeSdp = Buffer.from(response.body);
-    if (this.media === 'playing' && this.mediaSdp) {
+    if (this.mediaState() === 'playing' && this.mediaSdp) {
       this.stopMedia(now);
       this.retargetTo = calleeSdp;
-      this.aDialog = this.a.accept({
-        body: withOrigin(this.mediaSdp, this.origin, this.sdpVersion),
-        contentType: 'application/sdp',
-      });
+      // After a reliable 183 the offer/answer is done: the 2xx repeats no SDP (RFC 3262, RFC 6337 §3.1).
+      this.aDialog = this.a.accept(
+        this.earlyAnswerReliable
+          ? {}
+          : { body: withOrigin(this.mediaSdp, this.origin, this.sdpVersion), contentType: 'application/sdp' },
+      );
     } else {
-      if (this.media === 'starting') this.stopMedia(now);
+      if (this.mediaState() === 'starting') this.stopMedia(now);
       this.aDialog = this.a.accept({
         body: calleeSdp.length > 0 ? calleeSdp : undefined,
         contentType: response.headers.get('content-type'),
@@ -314,6 +312,9 @@ export class CallSession {
     const dialog = this.aDialog;
     if (!sdp || !dialog || this.ended) return;
     this.retargetTo = null;
+    // An UPDATE to the next ringing item may still be in flight: one offer at a time (RFC 3311 §5.1).
+    if (this.callerUpdate) await this.callerUpdate;
+    if (this.ended) return;
     this.sdpVersion++;
     const body = withOrigin(sdp, this.origin, this.sdpVersion);
     const allow = this.a.request.headers.getAll('allow').map((m) => m.toUpperCase());
@@ -344,7 +345,7 @@ export class CallSession {
 
   /** A request inside one of this call's dialogs. */
   onDialogRequest(incoming: IncomingRequest, dialog: Dialog): void {
-    if (dialog === this.msDialog) return void incoming.respond(200);
+    if (this.player?.owns(dialog)) return void incoming.respond(200);
     const other = dialog === this.aDialog ? this.bDialog : dialog === this.bDialog ? this.aDialog : null;
     if (dialog === this.aDialog && (incoming.method === 'INFO' || incoming.method === 'MESSAGE')) {
       if (this.onCallerRequest(incoming, this.call, !this.bDialog)) return;
@@ -353,45 +354,13 @@ export class CallSession {
       return void incoming.respond(incoming.request.body.length > 0 ? 488 : 200);
     }
     if (!other || other.state !== 'confirmed') return void incoming.respond(491, { reason: 'Request Pending' });
-    void this.relay(incoming, other);
-  }
-
-  /** Passes an in-dialog request to the other leg and its answer back (re-INVITE, UPDATE, INFO, MESSAGE). */
-  private async relay(incoming: IncomingRequest, to: Dialog): Promise<void> {
-    const request = incoming.request;
-    const carried = new SipHeaders();
-    copyHeaders(request.headers, carried, IN_DIALOG_POLICY);
-    const extra = carried.entries().map((f): [string, string] => [f.name, f.value]);
-    const opts = {
-      body: request.body.length > 0 ? Buffer.from(request.body) : undefined,
-      contentType: request.headers.get('content-type'),
-      headers: extra,
-    };
-    const response =
-      request.method === 'INVITE'
-        ? await this.ctx.ua.reinvite(to, opts)
-        : await this.ctx.ua.requestInDialog(to, request.method, opts);
-    const answer = {
-      reason: response.reason,
-      body: response.body.length > 0 ? Buffer.from(response.body) : undefined,
-      contentType: response.headers.get('content-type'),
-    };
-    if (request.method === 'INVITE' && response.status < 300) (incoming as IncomingInvite).accept(answer);
-    else incoming.respond(response.status, answer);
+    void relayInDialog(this.ctx.ua, incoming, other);
   }
 
   /** One of this call's dialogs ended (a BYE from its peer, our BYE, an ACK timeout). */
   onDialogEnded(dialog: Dialog, why: string): void {
     this.ctx.unbind(dialog);
-    if (dialog === this.msDialog) {
-      this.msDialog = null;
-      if (this.media === 'playing') {
-        this.media = 'stopped';
-        this.call.stopPresenting(this.ctx.clock.now());
-        this.log.info('media server ended the ringing media', { why });
-      }
-      return;
-    }
+    if (this.player?.owns(dialog)) return this.player.legEnded(dialog, why);
     // Our own BYE, or our own final answer ending A's early dialog: whoever did it is ending the call.
     if (why === 'local BYE' || why.startsWith('rejected ')) {
       if (dialog === this.aDialog) this.aDialog = null;
@@ -433,10 +402,4 @@ export class CallSession {
     if (this.noAnswer) this.ctx.clock.clearTimeout(this.noAnswer);
     this.noAnswer = null;
   }
-}
-
-function withoutTag(params: ReadonlyMap<string, string | null>): Map<string, string | null> {
-  const out = new Map(params);
-  out.delete('tag');
-  return out;
 }

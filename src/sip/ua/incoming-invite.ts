@@ -3,6 +3,7 @@ import { Dialog } from '../dialog/dialog';
 import type { SipRequest, SipResponse } from '../message/sip-message';
 import type { ServerTransaction } from '../transaction/transaction-user';
 import { IncomingRequest, type RespondOptions } from './incoming-request';
+import { parseRAck, ReliableProvisionals, reliabilityOf, type Reliability } from './reliable-provisionals';
 import type { UaContext } from './ua-context';
 
 export interface InviteHandlers {
@@ -12,22 +13,40 @@ export interface InviteHandlers {
   onAck?: (ack: SipRequest) => void;
   /** No ACK came for our 2xx within 64*T1: the UA sent BYE and ended the dialog (RFC 3261 §13.3.1.4). */
   onAckTimeout?: () => void;
+  /** No PRACK came for a reliable provisional within 64*T1: the UA answered the INVITE 500 (RFC 3262 §3). */
+  onPrackTimeout?: () => void;
+}
+
+export interface ProgressOptions extends RespondOptions {
+  /** Send it reliably (RFC 3262) if the caller supports 100rel; a caller that requires it gets every one so. */
+  readonly reliable?: boolean;
 }
 
 /**
  * The UAS side of an INVITE (RFC 3261 §13.3): provisional answers create an early dialog, a 2xx
  * confirms it and is retransmitted by us (not the transaction, RFC 6026) until the ACK arrives.
+ * Provisionals go reliably (RFC 3262) when the caller asks for it, or supports it and we want it.
  */
 export class IncomingInvite extends IncomingRequest {
   private dialogRef: Dialog | null = null;
   private retransmit: TimerHandle | null = null;
   private accepted: SipResponse | null = null;
+  private readonly reliable: ReliableProvisionals;
+  /** 100rel on the caller's side; re-INVITEs are answered without it. */
+  readonly reliability: Reliability;
   handlers: InviteHandlers = {};
 
   /** `dialog` is given for a re-INVITE: its answers belong to that dialog, none is created. */
   constructor(request: SipRequest, transaction: ServerTransaction, ua: UaContext, dialog?: Dialog) {
     super(request, transaction, ua);
     if (dialog) this.dialogRef = dialog;
+    this.reliability = dialog ? 'none' : reliabilityOf(request);
+    this.reliable = new ReliableProvisionals(request, {
+      clock: ua.clock,
+      t1Ms: ua.timers.t1Ms,
+      resend: (response) => this.resend(response, 'reliable provisional'),
+      gaveUp: () => this.prackTimedOut(),
+    });
   }
 
   get isReinvite(): boolean {
@@ -38,29 +57,71 @@ export class IncomingInvite extends IncomingRequest {
     return this.dialogRef;
   }
 
-  /** Sends 180/183 (with SDP for early media); creates the early dialog on the first one. */
-  progress(status: number, opts: RespondOptions = {}): Dialog {
+  /**
+   * Sends 180/183 (with SDP for early media); creates the early dialog on the first one. A reliable one
+   * waits for the PRACK of the one before it (RFC 3262 §3), so it may go out later, or not at all when
+   * the INVITE is answered first.
+   */
+  progress(status: number, opts: ProgressOptions = {}): Dialog {
     if (status <= 100 || status >= 200) throw new RangeError(`progress takes a 101-199 status, not ${status}`);
     const dialog = this.ensureDialog();
-    this.respond(status, { ...opts, headers: [...(opts.headers ?? []), ['Contact', dialog.localContact]] });
+    const { reliable, ...respond } = opts;
+    const withContact = { ...respond, headers: [...(opts.headers ?? []), ['Contact', dialog.localContact] as const] };
+    if (this.reliability === 'required' || (reliable === true && this.reliability === 'supported')) {
+      this.reliable.whenFree(() => {
+        if (this.finalSent) return;
+        const response = this.buildResponse(status, withContact);
+        this.reliable.stamp(response);
+        this.send(response);
+      });
+    } else {
+      this.respond(status, withContact);
+    }
     return dialog;
   }
 
-  /** Answers 2xx and keeps retransmitting it with T1 doubling to T2 until the ACK (or 64*T1). */
+  /**
+   * Resolves true once no reliable provisional awaits its PRACK (at once when none does), false when
+   * the INVITE got its final answer or was given up first.
+   */
+  provisionalsAcknowledged(): Promise<boolean> {
+    return this.reliable.acknowledged();
+  }
+
+  /**
+   * Answers 2xx and keeps retransmitting it with T1 doubling to T2 until the ACK (or 64*T1). After a
+   * reliable provisional with an SDP answer, the 2xx waits for its PRACK (RFC 3262 §3).
+   */
   accept(opts: RespondOptions & { status?: number } = {}): Dialog {
     const dialog = this.ensureDialog();
-    if (dialog.state === 'early') dialog.state = 'confirmed';
-    this.accepted = this.respond(opts.status ?? 200, {
-      ...opts,
-      headers: [...(opts.headers ?? []), ['Contact', dialog.localContact]],
+    this.reliable.whenFree(() => {
+      if (this.finalSent) return;
+      this.reliable.close();
+      if (dialog.state === 'early') dialog.state = 'confirmed';
+      this.accepted = this.respond(opts.status ?? 200, {
+        ...opts,
+        headers: [...(opts.headers ?? []), ['Contact', dialog.localContact]],
+      });
+      this.scheduleRetransmit(this.ua.timers.t1Ms, this.ua.clock.now() + 64 * this.ua.timers.t1Ms);
     });
-    this.scheduleRetransmit(this.ua.timers.t1Ms, this.ua.clock.now() + 64 * this.ua.timers.t1Ms);
     return dialog;
+  }
+
+  /** A PRACK in this INVITE's early dialog: 200 when it acknowledges the provisional in flight, else 481. */
+  prack(incoming: IncomingRequest): void {
+    const rack = parseRAck(incoming.request.headers.get('rack'));
+    if (!this.reliable.matches(rack)) {
+      incoming.respond(481, { reason: 'Call/Transaction Does Not Exist' });
+      return;
+    }
+    incoming.respond(200);
+    this.reliable.acknowledge();
   }
 
   /** A final non-2xx answer; an early dialog, if any, ends with it. */
   reject(status: number, opts: RespondOptions = {}): void {
     if (status < 300) throw new RangeError(`reject takes a 3xx-6xx status, not ${status}`);
+    this.reliable.close();
     this.respond(status, opts);
     // A failed re-INVITE leaves its dialog as it was (RFC 3261 §14.2); a failed INVITE ends the early one.
     if (this.dialogRef && !this.isReinvite) this.ua.dialogEnded(this.dialogRef, `rejected ${status}`);
@@ -111,15 +172,28 @@ export class IncomingInvite extends IncomingRequest {
         this.ua.dialogEnded(dialog, 'ack timeout');
         return;
       }
-      this.ua.transport.sendResponse(response, this.request.source).catch((err: unknown) => {
-        this.ua.logger.warn('2xx retransmission failed', { callId: this.request.callId, error: String(err) });
-      });
+      this.resend(response, '2xx');
       this.scheduleRetransmit(Math.min(interval * 2, this.ua.timers.t2Ms), deadline);
     }, interval);
   }
 
+  /** The UA core retransmits 2xx and reliable provisionals itself, past the transaction (RFC 6026, 3262). */
+  private resend(response: SipResponse, what: string): void {
+    this.ua.transport.sendResponse(response, this.request.source).catch((err: unknown) => {
+      this.ua.logger.warn(`${what} retransmission failed`, { callId: this.request.callId, error: String(err) });
+    });
+  }
+
+  private prackTimedOut(): void {
+    if (this.finalSent) return;
+    this.ua.logger.warn('no PRACK for a reliable provisional: rejecting the INVITE', { callId: this.request.callId });
+    this.reject(500, { reason: 'Reliable Provisional Response Not Acknowledged' });
+    this.handlers.onPrackTimeout?.();
+  }
+
   /** Stops the 2xx retransmissions (the dialog ended some other way). */
   dispose(): void {
+    this.reliable.close();
     if (this.retransmit) this.ua.clock.clearTimeout(this.retransmit);
     this.retransmit = null;
     this.accepted = null;

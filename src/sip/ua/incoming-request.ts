@@ -41,9 +41,13 @@ export class IncomingRequest {
   }
 
   respond(status: number, opts: RespondOptions = {}): SipResponse {
-    const response = this.buildResponse(status, opts);
+    return this.send(this.buildResponse(status, opts));
+  }
+
+  /** Hands a built response to the transaction. */
+  protected send(response: SipResponse): SipResponse {
     this.transaction.respond(response);
-    this.ua.metrics?.responseSent(status);
+    this.ua.metrics?.responseSent(response.status);
     return response;
   }
 

@@ -85,7 +85,7 @@ export class SipUserAgent implements TransactionUser {
 
   constructor(private readonly options: UserAgentOptions) {
     this.allowed = options.allowedMethods ?? DEFAULT_METHODS;
-    this.supported = options.supportedExtensions ?? [];
+    this.supported = options.supportedExtensions ?? ['100rel'];
     const bodies = options.acceptedBodies ?? DEFAULT_BODIES;
     // Our sent-by per protocol we listen on, read once: the transport is bound before the UA is built.
     let ownSentBys: { host: string; port: number }[] | undefined;
@@ -215,6 +215,12 @@ export class SipUserAgent implements TransactionUser {
     if (request.method === 'BYE') {
       incoming.respond(200);
       this.endDialog(dialog, 'remote BYE');
+      return;
+    }
+    if (request.method === 'PRACK') {
+      const invite = this.invitesByDialog.get(dialog.key);
+      if (invite) invite.prack(incoming);
+      else incoming.respond(481, { reason: 'Call/Transaction Does Not Exist' });
       return;
     }
     if (request.method === 'INVITE' || request.method === 'UPDATE') dialog.refreshTarget(request);
