@@ -67,6 +67,19 @@ for (const transport of ['udp', 'tcp'] as const) {
       await rig.drained();
     });
 
+    it('sends the re-targeting UPDATE again when the caller answers 491 (glare, RFC 3261 §14.1)', async () => {
+      rig = await B2buaRig.start({
+        transport,
+        callee: { scenario: 'uas-answer-200.xml', options: { pauseMs: 500 } },
+        mediaServer: { scenario: 'uas-media-server-200.xml' },
+      });
+      await provisionCmr(rig.app, CMR_CALLED, [aResource('tone-a')]);
+      const caller = await rig.call('uac-cmr-call-update-glare-491.xml', { pauseMs: 200 });
+      assertAllSucceeded({ caller, ...(await rig.farEnds()) });
+      assert.equal(onlyCall(rig).endReason, 'caller remote BYE');
+      await rig.drained();
+    });
+
     it('moves a caller that does not allow UPDATE to the callee with a re-INVITE', async () => {
       rig = await B2buaRig.start({
         transport,

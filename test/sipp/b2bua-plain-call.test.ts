@@ -106,6 +106,20 @@ for (const transport of ['udp', 'tcp'] as const) {
       await rig.drained();
     });
 
+    it('holds the BYE for the caller until its ACK when the callee hangs up first (RFC 3261 §15)', async function () {
+      if (transport === 'tcp') this.skip(); // the scenario needs SIPp to absorb 2xx retransmissions
+      rig = await B2buaRig.start({
+        transport,
+        callee: { scenario: 'uas-answer-bye-200.xml', options: { pauseMs: 200 } },
+        mediaServer: { scenario: 'uas-media-server-200.xml' },
+      });
+      const caller = await rig.call('uac-invite-late-ack-remote-bye-200.xml', { serviceUser: PLAIN_CALLED });
+      const { callee } = await rig.stopMediaServer();
+      assertAllSucceeded({ caller, callee });
+      assert.equal(rig.calls()[0]!.endReason, 'callee remote BYE');
+      await rig.drained();
+    });
+
     it('relays INFO, UPDATE and re-INVITE from the caller to the callee in a confirmed call, and the answers back', async () => {
       rig = await B2buaRig.start({
         transport,

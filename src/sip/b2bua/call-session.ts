@@ -20,6 +20,9 @@ import { RESPONSE_POLICY } from './header-policy';
  * Hook for INFO and MESSAGE the caller sends in its dialog (the copy service). Returns true when it took
  * the request; otherwise the session answers it (before answer) or relays it to the called party (after).
  */
+/** How many times an offer to the caller is sent when it keeps crossing the caller's own (491). */
+const GLARE_ATTEMPTS = 3;
+
 export type CallerRequestHandler = (request: IncomingRequest, call: Call, early: boolean) => boolean;
 
 /**
@@ -41,8 +44,10 @@ export class CallSession {
   private mediaSdp: Buffer | null = null;
   /** Our 183 went reliably (RFC 3262): its offer/answer is complete, so the 2xx carries no SDP. */
   private earlyAnswerReliable = false;
-  /** An UPDATE moving the caller to the next ringing item, still in flight. */
-  private callerUpdate: Promise<unknown> | null = null;
+  /** Our offer to the caller (UPDATE or re-INVITE) in flight: one at a time on its dialog. */
+  private callerOffer: Promise<unknown> | null = null;
+  /** The call ended before the caller ACKed our 2xx: its BYE waits for the ACK (RFC 3261 §15). */
+  private byeAfterAck = false;
   /** B's answer, waiting for the caller's ACK before A's media moves to it. */
   private retargetTo: Buffer | null = null;
   private readonly origin: SdpOrigin;
@@ -210,8 +215,7 @@ export class CallSession {
   }
 
   private async advanceWhenAcknowledged(player: AnnouncementPlayer, selection: Selection): Promise<void> {
-    const allow = this.a.request.headers.getAll('allow').flatMap((v) => v.split(','));
-    const update = allow.some((m) => m.trim().toUpperCase() === 'UPDATE');
+    const update = this.callerAllows('UPDATE');
     if (!this.earlyAnswerReliable || !update) {
       this.log.info('caller cannot take UPDATE in the early dialog: the first ringing item loops', {
         reliable: this.earlyAnswerReliable,
@@ -224,18 +228,10 @@ export class CallSession {
 
   /** UPDATE in A's early dialog onto a new media-server answer. */
   private async moveCaller(sdp: Buffer): Promise<boolean> {
-    const dialog = this.aDialog;
-    if (!dialog || this.ended || this.a.finalSent || this.bDialog) return false;
-    this.sdpVersion++;
-    const update = this.ctx.ua.requestInDialog(dialog, 'UPDATE', {
-      body: withOrigin(sdp, this.origin, this.sdpVersion),
-      contentType: 'application/sdp',
-    });
-    this.callerUpdate = update;
-    const response = await update;
-    if (this.callerUpdate === update) this.callerUpdate = null;
-    if (response.status >= 300) {
-      this.log.warn('caller refused the next ringing item', { status: response.status });
+    if (!this.aDialog || this.ended || this.a.finalSent || this.bDialog) return false;
+    const response = await this.offerToCaller('UPDATE', sdp);
+    if (!response || response.status >= 300) {
+      this.log.warn('caller refused the next ringing item', { status: response?.status });
       return false;
     }
     this.mediaSdp = sdp;
@@ -310,20 +306,19 @@ export class CallSession {
   private async onCallerAck(): Promise<void> {
     const sdp = this.retargetTo;
     const dialog = this.aDialog;
+    if (this.byeAfterAck) {
+      this.byeAfterAck = false;
+      if (dialog) void this.ctx.ua.bye(dialog);
+      return;
+    }
     if (!sdp || !dialog || this.ended) return;
     this.retargetTo = null;
     // An UPDATE to the next ringing item may still be in flight: one offer at a time (RFC 3311 §5.1).
-    if (this.callerUpdate) await this.callerUpdate;
+    if (this.callerOffer) await this.callerOffer;
     if (this.ended) return;
-    this.sdpVersion++;
-    const body = withOrigin(sdp, this.origin, this.sdpVersion);
-    const allow = this.a.request.headers.getAll('allow').map((m) => m.toUpperCase());
-    const method = allow.includes('UPDATE') ? 'UPDATE' : 'INVITE';
-    const opts = { body, contentType: 'application/sdp' };
-    const response =
-      method === 'UPDATE'
-        ? await this.ctx.ua.requestInDialog(dialog, 'UPDATE', opts)
-        : await this.ctx.ua.reinvite(dialog, opts);
+    const method = this.callerAllows('UPDATE') ? 'UPDATE' : 'INVITE';
+    const response = await this.offerToCaller(method, sdp);
+    if (!response) return;
     if (response.status >= 300) {
       this.log.warn('caller refused the media of the called party: ending the call', {
         method,
@@ -333,6 +328,32 @@ export class CallSession {
       return;
     }
     this.log.info('caller media re-targeted to the called party', { method });
+  }
+
+  /**
+   * Our SDP offer to the caller in its dialog. On 491 (both sides offered at once) it is sent again after
+   * 0-2 s, the wait RFC 3261 §14.1 gives the side that does not own the Call-ID; null if the call ended.
+   */
+  private async offerToCaller(method: 'UPDATE' | 'INVITE', sdp: Buffer): Promise<SipResponse | null> {
+    for (let attempt = 1; ; attempt++) {
+      const dialog = this.aDialog;
+      if (!dialog || this.ended) return null;
+      this.sdpVersion++;
+      const opts = { body: withOrigin(sdp, this.origin, this.sdpVersion), contentType: 'application/sdp' };
+      const offer =
+        method === 'UPDATE' ? this.ctx.ua.requestInDialog(dialog, 'UPDATE', opts) : this.ctx.ua.reinvite(dialog, opts);
+      this.callerOffer = offer;
+      const response = await offer;
+      if (this.callerOffer === offer) this.callerOffer = null;
+      if (response.status !== 491 || attempt >= GLARE_ATTEMPTS) return response;
+      this.log.info("offer crossed the caller's: trying again", { method, attempt });
+      await new Promise<void>((resolve) => this.ctx.clock.setTimeout(resolve, Math.floor(Math.random() * 2000)));
+    }
+  }
+
+  private callerAllows(method: string): boolean {
+    const allow = this.a.request.headers.getAll('allow').flatMap((v) => v.split(','));
+    return allow.some((m) => m.trim().toUpperCase() === method);
   }
 
   private onNoAnswer(): void {
@@ -354,6 +375,10 @@ export class CallSession {
       return void incoming.respond(incoming.request.body.length > 0 ? 488 : 200);
     }
     if (!other || other.state !== 'confirmed') return void incoming.respond(491, { reason: 'Request Pending' });
+    const offer = incoming.method === 'INVITE' || incoming.method === 'UPDATE';
+    if (offer && dialog === this.aDialog && this.callerOffer) {
+      return void incoming.respond(491, { reason: 'Request Pending' });
+    }
     void relayInDialog(this.ctx.ua, incoming, other);
   }
 
@@ -384,7 +409,10 @@ export class CallSession {
     else this.b?.cancel();
     // RFC 3261 §15.1.2: a BYE on the early dialog (or our own give-up) still owes the INVITE a final answer.
     if (!this.a.finalSent) this.a.reject(487, { reason: 'Request Terminated' });
-    if (this.aDialog && this.aDialog.state === 'confirmed') void this.ctx.ua.bye(this.aDialog);
+    if (this.aDialog?.state === 'confirmed') {
+      if (this.a.awaitingAck) this.byeAfterAck = true;
+      else void this.ctx.ua.bye(this.aDialog);
+    }
     this.finish(reason);
   }
 
