@@ -44,6 +44,8 @@ export interface CopyRigOptions {
    * 'diameter'` with `diameter.peers` to charge through an OCS instead (the test CHF then sees nothing).
    */
   charging?: ChargingOverrides;
+  /** The owner's default playlist (default: TONE alone). */
+  playlist?: Resource[];
 }
 
 /** `charging.*` keys to override, `charging.diameter.*` key by key. */
@@ -108,7 +110,7 @@ export class CopyRig {
     }
     const copyRig = new CopyRig(rig, chf, portal);
     try {
-      await provisionCmr(rig.app, OWNER, [TONE]);
+      await provisionCmr(rig.app, OWNER, options.playlist ?? [TONE]);
       await rig.app.store.putSubscriber(aSubscriber(CALLER));
       await rig.app.store.putSubscriber(aSubscriber(STRANGER));
       chf.setBalance(CALLER, options.balanceMinor ?? 1000);
