@@ -80,6 +80,21 @@ for (const transport of ['udp', 'tcp'] as const) {
       await rig.drained();
     });
 
+    it('tells the callee by UPDATE when the caller answers the re-targeting from a new media port', async () => {
+      rig = await B2buaRig.start({
+        transport,
+        callee: { scenario: 'uas-answer-update-200.xml', options: { pauseMs: 500 } },
+        mediaServer: { scenario: 'uas-media-server-200.xml' },
+      });
+      await provisionCmr(rig.app, CMR_CALLED, [aResource('tone-a')]);
+      const caller = await rig.call('uac-cmr-call-update-moved-200.xml', { pauseMs: 300 });
+      const { callee, mediaServer } = await rig.farEnds();
+      assertAllSucceeded({ caller, callee, mediaServer });
+      const offered = /m=audio (\d+) /.exec(caller.messageTrace)?.[1];
+      assert.match(callee!.actionLog, new RegExp(`caller media now: m=audio ${Number(offered) + 2} `));
+      await rig.drained();
+    });
+
     it('moves a caller that does not allow UPDATE to the callee with a re-INVITE', async () => {
       rig = await B2buaRig.start({
         transport,

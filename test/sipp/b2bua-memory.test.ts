@@ -8,7 +8,6 @@ const WARM_UP_CALLS = 100;
 const CALLS = 1000;
 /** Heap growth allowed over 1000 calls once everything is released: 5 KB a call, less than one leaked call with its messages. */
 const MAX_HEAP_GROWTH_BYTES = 5 * 1024 * 1024;
-const MAX_RUN_MS = 60_000;
 /** Calls per second: 1000 calls in about 10 s. */
 const RATE = 50;
 
@@ -98,7 +97,6 @@ describe('B2BUA memory over 1000 CMR calls with SIPp over UDP', function () {
         ` rss ${mb(before.rss)} -> ${mb(after.rss)} (${mb(rssGrowth)})`,
     );
     assert.equal(successful, CALLS);
-    assert.ok(runMs < MAX_RUN_MS, `1000 calls took ${runMs} ms`);
     assert.ok(heapGrowth < MAX_HEAP_GROWTH_BYTES, `heap grew by ${mb(heapGrowth)}`);
   });
 });

@@ -5,13 +5,14 @@ import type { Logger } from '../../observability/logger';
 import type { Dialog } from '../dialog/dialog';
 import type { SipResponse } from '../message/sip-message';
 import { sdpOf } from '../sdp/sdp-body';
-import { localOrigin, withOrigin, type SdpOrigin } from '../sdp/sdp-origin';
+import { sameMediaTarget } from '../sdp/media-target';
 import type { IncomingInvite } from '../ua/incoming-invite';
 import type { IncomingRequest } from '../ua/incoming-request';
 import { resolveNextHop } from '../ua/next-hop';
 import type { OutgoingInvite, InviteResult } from '../ua/outgoing-invite';
 import type { B2buaContext } from './b2bua-context';
 import { AnnouncementPlayer, type MediaState } from './announcement-player';
+import { CallerOffers } from './caller-offers';
 import { callParties, chargingId } from './call-parties';
 import { ALLOW, calleeInvite, relayInDialog } from './cross-leg';
 import { RESPONSE_POLICY } from './header-policy';
@@ -20,9 +21,6 @@ import { RESPONSE_POLICY } from './header-policy';
  * Hook for INFO and MESSAGE the caller sends in its dialog (the copy service). Returns true when it took
  * the request; otherwise the session answers it (before answer) or relays it to the called party (after).
  */
-/** How many times an offer to the caller is sent when it keeps crossing the caller's own (491). */
-const GLARE_ATTEMPTS = 3;
-
 export type CallerRequestHandler = (request: IncomingRequest, call: Call, early: boolean) => boolean;
 
 /**
@@ -44,14 +42,12 @@ export class CallSession {
   private mediaSdp: Buffer | null = null;
   /** Our 183 went reliably (RFC 3262): its offer/answer is complete, so the 2xx carries no SDP. */
   private earlyAnswerReliable = false;
-  /** Our offer to the caller (UPDATE or re-INVITE) in flight: one at a time on its dialog. */
-  private callerOffer: Promise<unknown> | null = null;
   /** The call ended before the caller ACKed our 2xx: its BYE waits for the ACK (RFC 3261 §15). */
   private byeAfterAck = false;
+  private calleeAllowsUpdate = false;
   /** B's answer, waiting for the caller's ACK before A's media moves to it. */
   private retargetTo: Buffer | null = null;
-  private readonly origin: SdpOrigin;
-  private sdpVersion = 0;
+  private readonly offers: CallerOffers;
   private ended = false;
 
   constructor(
@@ -68,7 +64,7 @@ export class CallSession {
       createdAt: ctx.clock.now(),
     });
     this.log = ctx.logger.child({ callId: request.callId });
-    this.origin = localOrigin(ctx.ua.contactFor(request.source?.protocol ?? 'udp'), ctx.clock.now());
+    this.offers = new CallerOffers(request, ctx.ua, ctx.clock, this.log);
   }
 
   get isEnded(): boolean {
@@ -181,7 +177,7 @@ export class CallSession {
       call: this.call,
       log: this.log,
       offer,
-      address: this.origin.address,
+      address: this.offers.address,
       bind: (dialog) => this.ctx.bind(dialog, this),
     });
     this.player = player;
@@ -195,13 +191,12 @@ export class CallSession {
       return;
     }
     this.mediaSdp = sdp;
-    this.sdpVersion++;
     const media = this.ctx.config.media;
     this.earlyAnswerReliable = this.a.reliability !== 'none';
     this.aDialog = this.a.progress(183, {
       reason: 'Session Progress',
       reliable: true,
-      body: withOrigin(sdp, this.origin, this.sdpVersion),
+      body: this.offers.describe(sdp),
       contentType: 'application/sdp',
       headers: [
         ['P-Early-Media', 'sendrecv'],
@@ -215,7 +210,7 @@ export class CallSession {
   }
 
   private async advanceWhenAcknowledged(player: AnnouncementPlayer, selection: Selection): Promise<void> {
-    const update = this.callerAllows('UPDATE');
+    const update = this.offers.callerAllows('UPDATE');
     if (!this.earlyAnswerReliable || !update) {
       this.log.info('caller cannot take UPDATE in the early dialog: the first ringing item loops', {
         reliable: this.earlyAnswerReliable,
@@ -229,7 +224,7 @@ export class CallSession {
   /** UPDATE in A's early dialog onto a new media-server answer. */
   private async moveCaller(sdp: Buffer): Promise<boolean> {
     if (!this.aDialog || this.ended || this.a.finalSent || this.bDialog) return false;
-    const response = await this.offerToCaller('UPDATE', sdp);
+    const response = await this.offers.offer(() => this.aDialog, 'UPDATE', sdp);
     if (!response || response.status >= 300) {
       this.log.warn('caller refused the next ringing item', { status: response?.status });
       return false;
@@ -280,15 +275,16 @@ export class CallSession {
   /** B answered: with CMR media playing, A is answered with the same media and then re-targeted to B. */
   private answer(response: SipResponse): void {
     const now = this.ctx.clock.now();
+    this.calleeAllowsUpdate = response.headers
+      .getAll('allow')
+      .some((v) => v.split(',').some((m) => m.trim().toUpperCase() === 'UPDATE'));
     const calleeSdp = Buffer.from(response.body);
     if (this.mediaState() === 'playing' && this.mediaSdp) {
       this.stopMedia(now);
       this.retargetTo = calleeSdp;
       // After a reliable 183 the offer/answer is done: the 2xx repeats no SDP (RFC 3262, RFC 6337 §3.1).
       this.aDialog = this.a.accept(
-        this.earlyAnswerReliable
-          ? {}
-          : { body: withOrigin(this.mediaSdp, this.origin, this.sdpVersion), contentType: 'application/sdp' },
+        this.earlyAnswerReliable ? {} : { body: this.offers.repeat(this.mediaSdp), contentType: 'application/sdp' },
       );
     } else {
       if (this.mediaState() === 'starting') this.stopMedia(now);
@@ -314,10 +310,10 @@ export class CallSession {
     if (!sdp || !dialog || this.ended) return;
     this.retargetTo = null;
     // An UPDATE to the next ringing item may still be in flight: one offer at a time (RFC 3311 §5.1).
-    if (this.callerOffer) await this.callerOffer;
+    await this.offers.settled();
     if (this.ended) return;
-    const method = this.callerAllows('UPDATE') ? 'UPDATE' : 'INVITE';
-    const response = await this.offerToCaller(method, sdp);
+    const method = this.offers.callerAllows('UPDATE') ? 'UPDATE' : 'INVITE';
+    const response = await this.offers.offer(() => this.aDialog, method, sdp);
     if (!response) return;
     if (response.status >= 300) {
       this.log.warn('caller refused the media of the called party: ending the call', {
@@ -328,32 +324,19 @@ export class CallSession {
       return;
     }
     this.log.info('caller media re-targeted to the called party', { method });
+    const answer = sdpOf(response.headers.get('content-type'), response.body);
+    if (answer && !sameMediaTarget(this.a.request.body, answer)) await this.followCaller(answer);
   }
 
-  /**
-   * Our SDP offer to the caller in its dialog. On 491 (both sides offered at once) it is sent again after
-   * 0-2 s, the wait RFC 3261 §14.1 gives the side that does not own the Call-ID; null if the call ended.
-   */
-  private async offerToCaller(method: 'UPDATE' | 'INVITE', sdp: Buffer): Promise<SipResponse | null> {
-    for (let attempt = 1; ; attempt++) {
-      const dialog = this.aDialog;
-      if (!dialog || this.ended) return null;
-      this.sdpVersion++;
-      const opts = { body: withOrigin(sdp, this.origin, this.sdpVersion), contentType: 'application/sdp' };
-      const offer =
-        method === 'UPDATE' ? this.ctx.ua.requestInDialog(dialog, 'UPDATE', opts) : this.ctx.ua.reinvite(dialog, opts);
-      this.callerOffer = offer;
-      const response = await offer;
-      if (this.callerOffer === offer) this.callerOffer = null;
-      if (response.status !== 491 || attempt >= GLARE_ATTEMPTS) return response;
-      this.log.info("offer crossed the caller's: trying again", { method, attempt });
-      await new Promise<void>((resolve) => this.ctx.clock.setTimeout(resolve, Math.floor(Math.random() * 2000)));
-    }
-  }
-
-  private callerAllows(method: string): boolean {
-    const allow = this.a.request.headers.getAll('allow').flatMap((v) => v.split(','));
-    return allow.some((m) => m.trim().toUpperCase() === method);
+  /** The caller answered the re-targeting from elsewhere than it first offered: the callee is told (RFC 3264 §8). */
+  private async followCaller(sdp: Buffer): Promise<void> {
+    const dialog = this.bDialog;
+    if (!dialog || this.ended) return;
+    const opts = { body: Buffer.from(sdp), contentType: 'application/sdp' };
+    const response = this.calleeAllowsUpdate
+      ? await this.ctx.ua.requestInDialog(dialog, 'UPDATE', opts)
+      : await this.ctx.ua.reinvite(dialog, opts);
+    this.log.info("callee told the caller's new media", { status: response.status });
   }
 
   private onNoAnswer(): void {
@@ -376,7 +359,7 @@ export class CallSession {
     }
     if (!other || other.state !== 'confirmed') return void incoming.respond(491, { reason: 'Request Pending' });
     const offer = incoming.method === 'INVITE' || incoming.method === 'UPDATE';
-    if (offer && dialog === this.aDialog && this.callerOffer) {
+    if (offer && dialog === this.aDialog && this.offers.pending) {
       return void incoming.respond(491, { reason: 'Request Pending' });
     }
     void relayInDialog(this.ctx.ua, incoming, other);
