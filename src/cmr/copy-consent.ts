@@ -18,8 +18,8 @@ export type ConsentAnswer =
 
 /**
  * Consent before money: a key-press copy is first offered (title and price), and only a different,
- * confirmation key within the time limit commits it. Silence or any other key cancels. No timers:
- * an offer past its deadline simply no longer confirms.
+ * confirmation key within the time limit commits it. Silence or any other key cancels. No timers
+ * here: an offer past its deadline no longer confirms, and whoever tells the caller asks `lapse`.
  */
 export class CopyConsent {
   private readonly pending = new Map<string, PendingOffer>();
@@ -49,6 +49,14 @@ export class CopyConsent {
     return confirm
       ? { kind: 'confirmed', resource: offer.resource, offeredAt: offer.offeredAt }
       : { kind: 'cancelled', resource: offer.resource };
+  }
+
+  /** The offer made at `offeredAt` lapsed unanswered: it goes, and its resource is returned (null if answered). */
+  lapse(callId: string, offeredAt: number, now: number): Resource | null {
+    const offer = this.pending.get(callId);
+    if (!offer || offer.offeredAt !== offeredAt || now <= offer.expiresAt) return null;
+    this.pending.delete(callId);
+    return offer.resource;
   }
 
   /** The call ended: its offer, if any, goes with it. */

@@ -194,7 +194,7 @@ export class CopyRig {
 
 /**
  * The server's MESSAGEs a SIPp caller received, in order, as `kind:outcome` (`offer:offered`,
- * `result:copied`, `cancelled:copied`...), each counted once even if retransmitted (same CSeq).
+ * `result:copied`, `cancelled:declined`...), each counted once even if retransmitted (same CSeq).
  */
 export function resultOutcomes(trace: string): string[] {
   const seen = new Set<string>();

@@ -26,7 +26,7 @@ for (const transport of ['udp', 'tcp'] as const) {
       rig = await CopyRig.start({ transport });
       const caller = await rig.call('uac-cmr-copy-key-other-200.xml');
       await rig.assertCallSucceeded(caller);
-      assert.deepEqual(resultOutcomes(caller.messageTrace), ['offer:offered', 'cancelled:copied']);
+      assert.deepEqual(resultOutcomes(caller.messageTrace), ['offer:offered', 'cancelled:declined']);
       assert.match(caller.actionLog, /result: [^\n]*cancelled\. Nothing was charged\./);
       assert.equal(rig.charges().length, 0);
       assert.deepEqual(await rig.library(), []);
@@ -34,11 +34,12 @@ for (const transport of ['udp', 'tcp'] as const) {
       assert.equal(rig.portal.requests.length, 0);
     });
 
-    it('lets an unanswered offer lapse after copy.consentTimeoutMs: a late 1 charges nothing and sends nothing', async () => {
+    it('withdraws an unanswered offer after copy.consentTimeoutMs with a word to the caller; a late 1 charges nothing', async () => {
       rig = await CopyRig.start({ transport, copy: { consentTimeoutMs: 1000 } });
-      const caller = await rig.call('uac-cmr-copy-key-lapsed-200.xml', { pauseMs: 1400 });
+      const caller = await rig.call('uac-cmr-copy-key-lapsed-200.xml');
       await rig.assertCallSucceeded(caller);
-      assert.deepEqual(resultOutcomes(caller.messageTrace), ['offer:offered'], 'nothing after the offer');
+      assert.deepEqual(resultOutcomes(caller.messageTrace), ['offer:offered', 'cancelled:lapsed']);
+      assert.match(caller.actionLog, /lapsed: No confirmation: copy of "Copy Tone" cancelled\. Nothing was charged\./);
       assert.equal(responsesTo(caller.messageTrace, '3 INFO', 200), 1, 'the late key is answered 200');
       assert.equal(rig.charges().length, 0);
       assert.deepEqual(await rig.library(), []);

@@ -188,7 +188,7 @@ export class CopyController {
       if (answer.kind === 'cancelled') {
         return this.notify(call, {
           kind: 'cancelled',
-          outcome: 'copied',
+          outcome: 'declined',
           callId: call.id,
           resource: answer.resource,
           price: null,
@@ -227,11 +227,22 @@ export class CopyController {
       return this.notify(call, plain(outcome));
     }
     this.options.consent.offer(call.id, offer.resource, now);
+    this.tellWhenLapsed(call, now);
     if (incoming) {
       const info = incoming.method === 'INFO';
       incoming.respond(info ? 200 : 202, { reason: info ? 'OK' : 'Accepted (Offered)' });
     }
     this.notify(call, this.offerNotice(call, offer.resource));
+  }
+
+  /** An offer nobody answers is withdrawn with a word to the caller, not in silence. */
+  private tellWhenLapsed(call: Call, offeredAt: number): void {
+    const { clock, consent, config } = this.options;
+    clock.setTimeout(() => {
+      const resource = consent.lapse(call.id, offeredAt, clock.now());
+      if (!resource) return;
+      this.notify(call, { kind: 'cancelled', outcome: 'lapsed', callId: call.id, resource, price: null });
+    }, config.copy.consentTimeoutMs + 1);
   }
 
   private decideAndNotify(call: Call, trigger: CopyTrigger, at: number, resourceId: string | null): void {

@@ -5,7 +5,8 @@ import { outcomeText, type EdgeRefusal } from './copy-outcome-responses';
 
 export interface CopyNotice {
   readonly kind: 'result' | 'offer' | 'cancelled';
-  readonly outcome: CopyOutcome | EdgeRefusal | 'offered';
+  /** For `cancelled`: `declined` (another key) or `lapsed` (no key in time). */
+  readonly outcome: CopyOutcome | EdgeRefusal | 'offered' | 'declined' | 'lapsed';
   readonly callId: string;
   readonly resource: Resource | null;
   readonly price: Money | null;
@@ -23,7 +24,10 @@ export function noticeText(notice: CopyNotice): string {
     const price = notice.price ? ` for ${formatPrice(notice.price)}` : '';
     return `Copy "${notice.resource.title}"${price}? Press ${notice.confirmKey ?? '1'} to confirm.`;
   }
-  if (notice.kind === 'cancelled') return `Copy of "${title ?? 'the ringing media'}" cancelled. Nothing was charged.`;
+  if (notice.kind === 'cancelled') {
+    const why = notice.outcome === 'lapsed' ? 'No confirmation: copy' : 'Copy';
+    return `${why} of "${title ?? 'the ringing media'}" cancelled. Nothing was charged.`;
+  }
   return outcomeText(notice.outcome as CopyOutcome | EdgeRefusal, title);
 }
 
