@@ -160,8 +160,10 @@ export class SqlCmrStore implements CmrStore {
       const previous = await this.db.transaction((s) => library.writeCopy(s, write, this.lock));
       return previous ? { status: 'duplicate', record: previous } : { status: 'recorded', record: write.record };
     } catch (err) {
-      // A concurrent copy with the same key may have committed between our check and our insert.
-      if (!(err instanceof StoreError) && this.db.classify(err) === 'unique') {
+      // A concurrent copy with the same key may have committed between our check and our insert: its
+      // record is then there, whether our insert hit the unique key or our locked re-read of the library.
+      const raced = err instanceof StoreError ? err.code === 'STORE.CONFLICT' : this.db.classify(err) === 'unique';
+      if (raced) {
         const winner = await this.getCopyByIdempotencyKey(write.record.idempotencyKey);
         if (winner) return { status: 'duplicate', record: winner };
       }
