@@ -17,6 +17,8 @@ import { Admission } from './calls/admission';
 import type { Call } from './calls/call';
 import type { AppConfig } from './config/schema';
 import type { Logger } from './observability/logger';
+import { redactingLogger } from './observability/redacting-logger';
+import { secretValues } from './config/secret-values';
 import { B2bua } from './sip/b2bua/b2bua';
 import { CopyController } from './sip/copy/copy-controller';
 import { COPY_REQUEST_TYPE } from './sip/copy/copy-request-body';
@@ -65,7 +67,8 @@ function callOutcome(call: Call): string {
 
 /** The composition root: the only place where adapters are built and wired together. */
 export async function startApp(deps: AppDeps): Promise<RunningApp> {
-  const { config, logger, clock } = deps;
+  const { config, clock } = deps;
+  const logger = redactingLogger(deps.logger, secretValues(config));
   const store = await createStore(config.store, logger);
   const calls = new CallRegistry(config.b2bua);
   const ringingMedia = new RingingMediaService(store);
@@ -141,6 +144,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
       onCallerRequest: (request, call, early) => copier?.onCallerRequest(request, call, early) ?? false,
       onOutOfDialogRequest: (request) => copier?.onOutOfDialogRequest(request),
       onCallEnded: (call) => {
+        admission.callEnded(call.id);
         metrics.callEnded(callOutcome(call));
         copier?.onCallEnded(call);
       },

@@ -15,7 +15,11 @@ import { Router } from './router';
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
 /** The `http` config slice the server needs; without `tls` it serves plain HTTP. */
-export type HttpApiConfig = Pick<HttpConfig, 'host' | 'port' | 'apiToken'> & Partial<Pick<HttpConfig, 'tls'>>;
+export type HttpApiConfig = Pick<HttpConfig, 'host' | 'port' | 'apiToken'> &
+  Partial<Pick<HttpConfig, 'tls' | 'maxConnections'>>;
+
+/** Connections open at once when the config does not say (tests that build the slice by hand). */
+const DEFAULT_MAX_CONNECTIONS = 1024;
 
 export interface HttpApiServerOptions {
   readonly config: HttpApiConfig;
@@ -147,10 +151,16 @@ export function createHttpApiServer(options: HttpApiServerOptions): HttpApiServe
       if (server) throw new AppError('API.ALREADY_LISTENING', 'the API server is already listening');
       const tls = options.config.tls;
       const timeouts = { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 };
+      // Node's default handshake timeout is 120 s; a failed handshake's connection is destroyed by https itself.
       const s: Server = tls?.enabled
-        ? createHttpsServer({ ...timeouts, ...(await loadTlsCredentials(tls, 'http.tls')) }, onRequest)
+        ? createHttpsServer(
+            { ...timeouts, handshakeTimeout: tls.handshakeTimeoutMs, ...(await loadTlsCredentials(tls, 'http.tls')) },
+            onRequest,
+          )
         : createServer(timeouts, onRequest);
       s.maxHeadersCount = 100;
+      // Counted from accept, TLS handshakes included; beyond it Node closes new connections at once.
+      s.maxConnections = options.config.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
       server = s;
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);

@@ -24,7 +24,13 @@ export const configSchema = {
       maxHeaders: int(16, 1024),
       maxLineBytes: int(256, 65_536),
       maxTcpConnections: int(1, 1_000_000),
+      /** Inbound TCP and TLS connections open at once from one source address (0: no cap); more are closed at accept. */
+      maxConnectionsPerSource: int(0, 1_000_000),
       tcpIdleTimeoutMs: int(1000, 86_400_000),
+      /** An inbound TLS handshake not finished within this time is abandoned and its connection closed. */
+      tlsHandshakeTimeoutMs: int(100, 120_000),
+      /** Inbound TLS handshakes under way at once; connections beyond are closed at accept. */
+      maxTlsHandshakes: int(1, 100_000),
     },
     /** SIP over TLS (RFC 3261 §26.2), used when `transports` has 'tls'; PEM files. */
     tls: {
@@ -108,7 +114,11 @@ export const configSchema = {
       enabled: bool(),
       certFile: str({ allowEmpty: true }),
       keyFile: str({ allowEmpty: true }),
+      /** A TLS handshake not finished within this time is abandoned and its connection closed. */
+      handshakeTimeoutMs: int(100, 120_000),
     },
+    /** Connections to the API open at once (TLS handshakes included); more are closed at accept. */
+    maxConnections: int(1, 1_000_000),
   },
   store: {
     kind: oneOf('sqlite', 'postgres'),
@@ -120,6 +130,8 @@ export const configSchema = {
     /** New INVITEs per second from one untrusted source address (0: no limit); trusted peers are exempt. */
     invitesPerSecondPerSource: int(0, 1_000_000),
     inviteBurst: int(1, 1_000_000),
+    /** Calls in progress at once from one untrusted source address (0: no cap); trusted peers are exempt. */
+    maxCallsInProgressPerSource: int(0, 10_000_000),
     /** Copy requests per minute from one requester (0: no limit). */
     copiesPerMinutePerRequester: int(0, 100_000),
     /** New calls get 503 while the event loop lags more than this (ms, p99 of the last second); 0: off. */

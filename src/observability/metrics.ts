@@ -14,7 +14,16 @@ export interface MetricsSources {
   outbox(): Promise<{ depth: number; oldestCreatedAt: string | null; deadLetters: number }>;
   now(): number;
   /** Transport counters since start. */
-  transport(): { received: number; parseErrors: number; errorsAnswered: number; tcpConnections: number };
+  transport(): {
+    received: number;
+    parseErrors: number;
+    errorsAnswered: number;
+    tcpConnections: number;
+    /** Inbound stream connections closed at accept, by protocol and reason (caps, shutdown). */
+    refusedConnections?: readonly { protocol: string; reason: string; count: number }[];
+    tlsHandshakes?: number;
+    tlsHandshakeFailures?: number;
+  };
 }
 
 /**
@@ -120,6 +129,23 @@ export class Metrics implements SipMetrics {
       (t) => t.errorsAnswered,
     );
     transportGauge('cmr_sip_tcp_connections', 'Open SIP TCP connections', (t) => t.tcpConnections);
+    transportGauge('cmr_sip_tls_handshakes', 'Inbound SIP TLS handshakes under way', (t) => t.tlsHandshakes ?? 0);
+    transportGauge(
+      'cmr_sip_tls_handshake_failures',
+      'Inbound SIP TLS handshakes failed, timed out or abandoned since start',
+      (t) => t.tlsHandshakeFailures ?? 0,
+    );
+    new Gauge({
+      name: 'cmr_sip_connections_refused',
+      help: 'Inbound SIP TCP/TLS connections closed at accept since start, by reason (total, per-source, handshakes, closed)',
+      labelNames: ['protocol', 'reason'],
+      registers,
+      collect() {
+        for (const row of sources.transport().refusedConnections ?? []) {
+          this.set({ protocol: row.protocol, reason: row.reason }, row.count);
+        }
+      },
+    });
   }
 
   requestReceived(method: string): void {

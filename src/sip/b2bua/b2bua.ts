@@ -1,10 +1,20 @@
+import type { Refusal } from '../../calls/admission';
 import type { Call } from '../../calls/call';
+import { ThrottledLog } from '../../observability/throttled-log';
 import type { Dialog } from '../dialog/dialog';
 import type { IncomingInvite } from '../ua/incoming-invite';
 import type { IncomingRequest } from '../ua/incoming-request';
 import type { UserAgentDelegate } from '../ua/user-agent';
 import type { B2buaContext } from './b2bua-context';
 import { CallSession, type CallerRequestHandler } from './call-session';
+
+/** The reason phrase of a 503 for each way admission refuses a call. */
+const REFUSAL_PHRASES: Readonly<Record<Refusal['reason'], string>> = {
+  overload: 'Service Unavailable (Overload)',
+  'source-rate': 'Service Unavailable (Rate Limit)',
+  'source-calls': 'Service Unavailable (Too Many Calls)',
+  'requester-rate': 'Service Unavailable (Rate Limit)',
+};
 
 export interface B2buaHandlers {
   /** INFO or MESSAGE from the caller in its dialog (the copy triggers); false lets the B2BUA handle it. */
@@ -24,6 +34,8 @@ export class B2bua {
   private readonly byCallId = new Map<string, CallSession>();
   private refusing: number | null = null;
   private readonly context: B2buaContext;
+  /** Refusals come in floods under attack or overload: a line now and then, the counts are in the metrics. */
+  private readonly refusals: ThrottledLog;
 
   constructor(
     context: Omit<B2buaContext, 'bind' | 'unbind' | 'sessionEnded'>,
@@ -35,6 +47,13 @@ export class B2bua {
       unbind: (dialog) => void this.byDialog.delete(dialog.key),
       sessionEnded: (session) => this.forget(session),
     };
+    this.refusals = new ThrottledLog({
+      logger: context.logger,
+      level: 'warn',
+      message: 'calls refused',
+      intervalMs: 10_000,
+      clock: context.clock,
+    });
     context.registry.onExpired((call) => this.onExpired(call));
   }
 
@@ -80,11 +99,11 @@ export class B2bua {
     }
     const source = invite.request.source?.address ?? '';
     const trusted = this.context.config.b2bua.trustedPeers.includes(source);
-    const refusal = this.context.admission?.admitCall(trusted ? null : source, this.context.clock.now());
+    const refusal = this.context.admission?.admitCall(trusted ? null : source, this.context.clock.now(), callId);
     if (refusal) {
-      this.context.logger.warn('call refused', { callId, source, reason: refusal.reason });
+      this.refusals.record({ callId, source, reason: refusal.reason });
       invite.reject(503, {
-        reason: refusal.reason === 'overload' ? 'Service Unavailable (Overload)' : 'Service Unavailable (Rate Limit)',
+        reason: REFUSAL_PHRASES[refusal.reason] ?? 'Service Unavailable',
         headers: [['Retry-After', String(refusal.retryAfterSeconds)]],
       });
       return;

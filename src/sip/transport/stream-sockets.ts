@@ -1,6 +1,5 @@
-import { connect as netConnect, createServer as netCreateServer, isIP, type Server, type Socket } from 'node:net';
-import { connect as tlsConnect, createServer as tlsCreateServer } from 'node:tls';
-import type { Logger } from '../../observability/logger';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, createServer as tlsCreateServer, type TLSSocket } from 'node:tls';
 import type { TlsCredentials } from '../../tls/tls-credentials';
 
 /** The two stream transports: TCP, and TLS over TCP (RFC 3261 §26.2). */
@@ -13,18 +12,32 @@ export interface StreamPeer {
   readonly serverName?: string;
 }
 
-/** How a stream transport makes its sockets: listeners that hand up ready sockets, and outbound connects. */
+/** Turns inbound TCP connections the transport admitted into sockets that can carry SIP. */
+export interface StreamAcceptor {
+  /** Takes an admitted connection; for TLS the handshake starts here. */
+  accept(raw: Socket): void;
+  /** Inbound handshakes under way (always 0 for TCP). */
+  readonly handshaking: number;
+}
+
+export interface AcceptorHandlers {
+  /** A socket that can carry SIP (TLS: the handshake is done, and the client verified when that is required). */
+  onSocket(socket: Socket): void;
+  /** A TLS handshake failed, timed out, or the client left first; its connection is already being closed. */
+  onHandshakeFailed(error: Error, remoteAddress: string | undefined): void;
+}
+
+/** How a stream transport makes its sockets: inbound ones from accepted connections, and outbound connects. */
 export interface StreamSockets {
   readonly protocol: StreamProtocol;
-  /** `onSocket` gets each inbound socket once it can carry SIP (for TLS: after the handshake). */
-  createServer(onSocket: (socket: Socket) => void): Server;
+  acceptor(handlers: AcceptorHandlers): StreamAcceptor;
   /** A new outbound socket and the event that says it can carry SIP (for TLS: the peer is verified). */
   connect(peer: StreamPeer): { socket: Socket; readyEvent: 'connect' | 'secureConnect' };
 }
 
 export const tcpSockets: StreamSockets = {
   protocol: 'tcp',
-  createServer: (onSocket) => netCreateServer({ noDelay: true }, onSocket),
+  acceptor: (handlers) => ({ accept: (raw) => handlers.onSocket(raw), handshaking: 0 }),
   connect: (peer) => ({
     socket: netConnect({ host: peer.address, port: peer.port, noDelay: true }),
     readyEvent: 'connect',
@@ -35,9 +48,8 @@ export interface TlsSocketsOptions {
   readonly credentials: TlsCredentials;
   /** Inbound peers must present a certificate signed by the CA (`credentials.ca`, else Node's list). */
   readonly requireClientCert: boolean;
-  /** A TLS handshake that takes longer is abandoned. */
+  /** An inbound TLS handshake that takes longer is abandoned and its connection closed. */
   readonly handshakeTimeoutMs: number;
-  readonly logger: Logger;
 }
 
 /**
@@ -49,22 +61,37 @@ export function tlsSockets(options: TlsSocketsOptions): StreamSockets {
   const trust = ca ? { ca } : {};
   return {
     protocol: 'tls',
-    createServer: (onSocket) => {
-      const server = tlsCreateServer(
-        {
-          cert,
-          key,
-          ...trust,
-          requestCert: options.requireClientCert,
-          rejectUnauthorized: options.requireClientCert,
-          handshakeTimeout: options.handshakeTimeoutMs,
+    acceptor: (handlers) => {
+      let handshaking = 0;
+      // Never listens: the transport's own listener admits each connection first, so a refused one costs no TLS state.
+      const server = tlsCreateServer({
+        cert,
+        key,
+        ...trust,
+        requestCert: options.requireClientCert,
+        rejectUnauthorized: options.requireClientCert,
+        handshakeTimeout: options.handshakeTimeoutMs,
+      });
+      // Node emits exactly one of these two per connection handed over (`tlsClientError` covers an early close too).
+      server.on('secureConnection', (socket: TLSSocket) => {
+        handshaking--;
+        handlers.onSocket(socket);
+      });
+      server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+        handshaking--;
+        // Node reports a handshake timeout but leaves the connection open: without this a silent client stays forever.
+        socket.destroy();
+        handlers.onHandshakeFailed(error, socket.remoteAddress);
+      });
+      return {
+        accept: (raw) => {
+          handshaking++;
+          server.emit('connection', raw);
         },
-        onSocket,
-      );
-      server.on('tlsClientError', (error: Error, socket) =>
-        options.logger.debug('tls handshake failed', { remote: socket.remoteAddress, error: error.message }),
-      );
-      return server;
+        get handshaking() {
+          return handshaking;
+        },
+      };
     },
     connect: (peer) => ({
       socket: tlsConnect({

@@ -1,11 +1,13 @@
-import type { Server, Socket } from 'node:net';
+import { createServer as netCreateServer, type Server, type Socket } from 'node:net';
 import type { Clock } from '../../clock';
 import type { Logger } from '../../observability/logger';
-import { endpointKey } from './ip-address';
-import { tcpSockets, type StreamPeer, type StreamSockets } from './stream-sockets';
+import { InboundConnections, type ConnectionRefusal } from './inbound-connections';
+import { endpointKey, unmapIpv4 } from './ip-address';
+import { tcpSockets, type StreamAcceptor, type StreamPeer, type StreamSockets } from './stream-sockets';
 import { TcpConnection, type StreamReceiver } from './tcp-connection';
 import type { BoundAddress, TransportLimits } from './transport';
 import { SipTransportError } from './transport-error';
+import { ThrottledLog } from '../../observability/throttled-log';
 
 export interface TcpTransportOptions {
   readonly limits: TransportLimits;
@@ -23,19 +25,26 @@ interface Listener {
   readonly bound: BoundAddress;
 }
 
+/** Refusals and failed handshakes are logged at most once per this interval (the metrics count them all). */
+const LOG_INTERVAL_MS = 10_000;
+
 /**
  * TCP (or TLS over TCP) listeners and connections. Connections are found by id (to answer on the connection a request
  * came on, RFC 3261 §18.2.2) and by remote address:port (to reuse one for requests, RFC 3261 §18.1.1).
- * Inbound connections beyond `maxTcpConnections` are closed as they are accepted.
+ * Inbound connections beyond `maxTcpConnections`, beyond `maxConnectionsPerSource` from one address, or beyond
+ * `maxTlsHandshakes` handshakes under way are closed (reset) as they are accepted, before any TLS work.
  */
 export class TcpTransport {
-  /** Inbound connections closed at accept because the cap was reached. */
-  refused = 0;
+  /** TLS handshakes that failed, timed out, or were left by the client. */
+  handshakeFailures = 0;
   private readonly listeners: Listener[] = [];
   private readonly byId = new Map<string, TcpConnection>();
   private readonly byKey = new Map<string, TcpConnection>();
   private readonly connecting = new Map<string, Promise<TcpConnection>>();
-  private inbound = 0;
+  private readonly inbound: InboundConnections;
+  private readonly acceptor: StreamAcceptor;
+  private readonly refusalLog: ThrottledLog;
+  private readonly handshakeLog: ThrottledLog;
   private seq = 0;
   private closed = false;
   private onAllClosed: (() => void) | undefined;
@@ -44,6 +53,42 @@ export class TcpTransport {
 
   constructor(private readonly opts: TcpTransportOptions) {
     this.sockets = opts.sockets ?? tcpSockets;
+    const { limits, logger, clock } = opts;
+    this.inbound = new InboundConnections({
+      maxTotal: limits.maxTcpConnections,
+      maxPerSource: limits.maxConnectionsPerSource,
+      maxHandshakes: limits.maxTlsHandshakes,
+    });
+    this.acceptor = this.sockets.acceptor({
+      onSocket: (socket) => this.onReady(socket),
+      onHandshakeFailed: (error, remote) => {
+        this.handshakeFailures++;
+        this.handshakeLog.record({ protocol: this.protocol, remote, error: error.message });
+      },
+    });
+    const throttled = { logger, clock, intervalMs: LOG_INTERVAL_MS };
+    this.refusalLog = new ThrottledLog({ ...throttled, level: 'warn', message: 'inbound connection refused' });
+    this.handshakeLog = new ThrottledLog({ ...throttled, level: 'info', message: 'tls handshake failed' });
+  }
+
+  /** Inbound connections closed at accept since start. */
+  get refused(): number {
+    return Object.values(this.inbound.refused).reduce((sum, n) => sum + n, 0);
+  }
+
+  /** Of those, how many for each reason. */
+  get refusedBy(): Readonly<Record<ConnectionRefusal, number>> {
+    return { ...this.inbound.refused };
+  }
+
+  /** Inbound TLS handshakes under way (0 for TCP). */
+  get handshaking(): number {
+    return this.acceptor.handshaking;
+  }
+
+  /** Inbound connections open from one source address, handshakes under way included. */
+  connectionsFrom(address: string): number {
+    return this.inbound.from(unmapIpv4(address));
   }
 
   get protocol(): StreamSockets['protocol'] {
@@ -60,7 +105,7 @@ export class TcpTransport {
 
   /** Listens; rejects with SIP.TRANSPORT_BIND naming the address, port and OS error. */
   async listen(spec: { host: string; port: number }): Promise<BoundAddress> {
-    const server = this.sockets.createServer(this.onAccept);
+    const server = netCreateServer({ noDelay: true }, this.onAccept);
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -116,6 +161,7 @@ export class TcpTransport {
       else this.onAllClosed = resolve;
     });
     for (const connection of this.byId.values()) connection.destroy('shutdown');
+    this.inbound.close();
     await Promise.all([...servers, connections]);
   }
 
@@ -151,17 +197,28 @@ export class TcpTransport {
     return this.adopt(socket, false);
   }
 
-  private readonly onAccept = (socket: Socket): void => {
-    if (this.closed || this.inbound >= this.opts.limits.maxTcpConnections) {
-      this.refused++;
-      this.opts.logger.debug('tcp connection refused', { remote: socket.remoteAddress, inbound: this.inbound });
-      socket.on('error', () => undefined);
+  private readonly onAccept = (raw: Socket): void => {
+    const source = unmapIpv4(raw.remoteAddress ?? '');
+    const refusal = this.inbound.refusal(source, this.acceptor.handshaking);
+    if (refusal) {
+      raw.on('error', () => undefined);
+      // A reset, not a FIN: no TIME_WAIT left on our side by a flood of refused connections.
+      raw.resetAndDestroy();
+      this.refusalLog.record({ protocol: this.protocol, reason: refusal, remote: source, open: this.inbound.size });
+      return;
+    }
+    this.inbound.add(raw, source);
+    this.acceptor.accept(raw);
+  };
+
+  /** An inbound socket that can carry SIP now (for TLS: its handshake is done). */
+  private onReady(socket: Socket): void {
+    if (this.closed) {
       socket.destroy();
       return;
     }
-    this.inbound++;
     this.adopt(socket, true);
-  };
+  }
 
   private adopt(socket: Socket, inbound: boolean): TcpConnection {
     const connection = new TcpConnection(socket, {
@@ -184,7 +241,6 @@ export class TcpTransport {
   private readonly onConnectionClosed = (connection: TcpConnection): void => {
     this.byId.delete(connection.id);
     if (this.byKey.get(connection.key) === connection) this.byKey.delete(connection.key);
-    if (connection.inbound) this.inbound--;
     if (this.byId.size === 0) this.onAllClosed?.();
   };
 }

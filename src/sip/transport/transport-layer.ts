@@ -12,6 +12,7 @@ import { DEFAULT_SIP_PORT, responseRoute } from './response-route';
 import { stampReceived } from './stamp-received';
 import type { StreamReceiver, TcpConnection } from './tcp-connection';
 import { TcpTransport } from './tcp-transport';
+import type { ConnectionRefusal } from './inbound-connections';
 import { tlsSockets } from './stream-sockets';
 import type { TlsCredentials } from '../../tls/tls-credentials';
 import type {
@@ -57,6 +58,12 @@ export interface TransportStats {
   readonly tcpRefused: number;
   readonly tlsConnections: number;
   readonly tlsRefused: number;
+  /** Inbound connections closed at accept, per stream protocol and reason (`tcpRefused`, `tlsRefused` split). */
+  readonly refusedConnections: readonly { protocol: 'tcp' | 'tls'; reason: ConnectionRefusal; count: number }[];
+  /** Inbound TLS handshakes under way now. */
+  readonly tlsHandshakes: number;
+  /** Inbound TLS handshakes that failed, timed out or were abandoned by the client, since start. */
+  readonly tlsHandshakeFailures: number;
 }
 
 type ReplyPath = UdpTransport | TcpConnection;
@@ -115,7 +122,7 @@ export class SipTransportLayer implements SipTransport {
     this.tls = opts.tls
       ? new TcpTransport({
           ...stream,
-          sockets: tlsSockets({ ...opts.tls, handshakeTimeoutMs: stream.connectTimeoutMs, logger: opts.logger }),
+          sockets: tlsSockets({ ...opts.tls, handshakeTimeoutMs: opts.limits.tlsHandshakeTimeoutMs }),
         })
       : undefined;
   }
@@ -152,6 +159,15 @@ export class SipTransportLayer implements SipTransport {
       tcpRefused: this.tcp.refused,
       tlsConnections: this.tls?.connectionCount ?? 0,
       tlsRefused: this.tls?.refused ?? 0,
+      refusedConnections: [this.tcp, ...(this.tls ? [this.tls] : [])].flatMap((stream) =>
+        Object.entries(stream.refusedBy).map(([reason, count]) => ({
+          protocol: stream.protocol,
+          reason: reason as ConnectionRefusal,
+          count,
+        })),
+      ),
+      tlsHandshakes: this.tls?.handshaking ?? 0,
+      tlsHandshakeFailures: this.tls?.handshakeFailures ?? 0,
     };
   }
 

@@ -18,10 +18,16 @@ export interface ListenSpec {
 
 /** The parser's bounds plus those of the stream transport (config `sip.limits`). */
 export interface TransportLimits extends ParseLimits {
-  /** Inbound TCP connections open at once; more are refused (closed at accept). */
+  /** Inbound TCP connections open at once (per stream transport); more are refused (closed at accept). */
   readonly maxTcpConnections: number;
+  /** Inbound connections open at once from one source address (0: no cap); more are refused at accept. */
+  readonly maxConnectionsPerSource: number;
   /** A TCP connection with no traffic either way for this long is closed. */
   readonly tcpIdleTimeoutMs: number;
+  /** An inbound TLS handshake not done within this time is abandoned and its connection closed. */
+  readonly tlsHandshakeTimeoutMs: number;
+  /** Inbound TLS handshakes under way at once; connections beyond are refused at accept. */
+  readonly maxTlsHandshakes: number;
 }
 
 /** A socket the transport layer listens on, with the port the OS gave when 0 was asked for. */

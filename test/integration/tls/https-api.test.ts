@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { get, type RequestOptions } from 'node:https';
 import { TlsCredentialsError } from '../../../src/tls/tls-credentials';
 import { startTestApp, type TestApp } from '../../support/test-app';
+import { TcpPeer } from '../sip/transport/transport-harness';
 import { hasOpenssl, makeTestPki, type TestPki } from './test-pki';
 
 const WAIT_MS = 5_000;
@@ -66,5 +67,51 @@ describe('HTTPS for the API (http.tls)', function () {
       (err: unknown) =>
         err instanceof TlsCredentialsError && err.message.includes(missing) && err.message.includes('http.tls.keyFile'),
     );
+  });
+
+  describe('handshake and connection limits (http.tls.handshakeTimeoutMs, http.maxConnections)', () => {
+    let limited: TestApp;
+    const peers: TcpPeer[] = [];
+
+    before(async () => {
+      limited = await startTestApp({
+        http: {
+          port: 0,
+          maxConnections: 2,
+          tls: { enabled: true, certFile: pki.certFile, keyFile: pki.keyFile, handshakeTimeoutMs: 300 },
+        },
+      });
+    });
+    after(async () => {
+      for (const p of peers.splice(0)) p.destroy();
+      await limited?.stop();
+    });
+
+    async function silent(): Promise<TcpPeer> {
+      const peer = await TcpPeer.connect(limited.httpAddress.port);
+      peers.push(peer);
+      return peer;
+    }
+
+    it('closes a client that connects and never completes its handshake', async () => {
+      const peer = await silent();
+      await peer.waitClosed('the API to give up the handshake', 3_000);
+      assert.equal(peer.received, '');
+    });
+
+    it('closes connections beyond maxConnections at once, and serves again once they close', async () => {
+      const held = [await silent(), await silent()];
+      await TcpPeer.refused(limited.httpAddress.port);
+      for (const peer of held) peer.destroy();
+      await Promise.all(held.map((peer) => peer.closed));
+      // The server sees the closes a moment after the clients do: a few tries, bounded.
+      let answer: { status: number } | undefined;
+      for (let tries = 0; answer === undefined && tries < 50; tries++) {
+        answer = await httpsGet(limited.httpAddress.port, '/health/live', { ca: pki.ca, agent: false }).catch(
+          () => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 20)),
+        );
+      }
+      assert.equal(answer?.status, 200);
+    });
   });
 });

@@ -24,29 +24,47 @@ describe('rate limits and overload shedding', () => {
 
   it('refuses new calls from one source over its budget, with a Retry-After', () => {
     const admission = new Admission(
-      { invitesPerSecondPerSource: 1, inviteBurst: 2, copiesPerMinutePerRequester: 0, maxEventLoopDelayMs: 0 },
+      {
+        invitesPerSecondPerSource: 1,
+        inviteBurst: 2,
+        maxCallsInProgressPerSource: 0,
+        copiesPerMinutePerRequester: 0,
+        maxEventLoopDelayMs: 0,
+      },
       { eventLoopDelayMs: () => 0 },
     );
-    assert.equal(admission.admitCall('10.0.0.1', 0), null);
-    assert.equal(admission.admitCall('10.0.0.1', 0), null);
-    assert.deepEqual(admission.admitCall('10.0.0.1', 0), { reason: 'source-rate', retryAfterSeconds: 1 });
-    assert.equal(admission.admitCall(null, 0), null, 'a trusted peer is exempt from the source rate');
+    assert.equal(admission.admitCall('10.0.0.1', 0, 'call-1'), null);
+    assert.equal(admission.admitCall('10.0.0.1', 0, 'call-2'), null);
+    assert.deepEqual(admission.admitCall('10.0.0.1', 0, 'call-3'), { reason: 'source-rate', retryAfterSeconds: 1 });
+    assert.equal(admission.admitCall(null, 0, 'call-4'), null, 'a trusted peer is exempt from the source rate');
   });
 
   it('sheds new calls while the event loop lags, trusted peers included', () => {
     let lag = 10;
     const admission = new Admission(
-      { invitesPerSecondPerSource: 0, inviteBurst: 1, copiesPerMinutePerRequester: 0, maxEventLoopDelayMs: 100 },
+      {
+        invitesPerSecondPerSource: 0,
+        inviteBurst: 1,
+        maxCallsInProgressPerSource: 0,
+        copiesPerMinutePerRequester: 0,
+        maxEventLoopDelayMs: 100,
+      },
       { eventLoopDelayMs: () => lag },
     );
-    assert.equal(admission.admitCall(null, 0), null);
+    assert.equal(admission.admitCall(null, 0, 'call-5'), null);
     lag = 150;
-    assert.equal(admission.admitCall(null, 0)?.reason, 'overload');
+    assert.equal(admission.admitCall(null, 0, 'call-6')?.reason, 'overload');
   });
 
   it('limits copy requests per requester per minute', () => {
     const admission = new Admission(
-      { invitesPerSecondPerSource: 0, inviteBurst: 1, copiesPerMinutePerRequester: 2, maxEventLoopDelayMs: 0 },
+      {
+        invitesPerSecondPerSource: 0,
+        inviteBurst: 1,
+        maxCallsInProgressPerSource: 0,
+        copiesPerMinutePerRequester: 2,
+        maxEventLoopDelayMs: 0,
+      },
       { eventLoopDelayMs: () => 0 },
     );
     assert.equal(admission.admitCopy('+1', 0), null);

@@ -43,7 +43,10 @@ describe('SIP transport layer replaying the RFC 4475 torture messages over UDP',
         maxHeaders: 256,
         maxLineBytes: 8192,
         maxTcpConnections: 10,
+        maxConnectionsPerSource: 10,
         tcpIdleTimeoutMs: 30_000,
+        tlsHandshakeTimeoutMs: 5000,
+        maxTlsHandshakes: 10,
       },
     }));
     peer = await UdpPeer.open();

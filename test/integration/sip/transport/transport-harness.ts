@@ -12,7 +12,10 @@ export const testLimits: TransportLimits = {
   maxHeaders: 64,
   maxLineBytes: 1024,
   maxTcpConnections: 100,
+  maxConnectionsPerSource: 0,
   tcpIdleTimeoutMs: 30_000,
+  tlsHandshakeTimeoutMs: 5000,
+  maxTlsHandshakes: 100,
 };
 
 /** Rejects after `ms` with a message naming what was awaited. */
@@ -151,8 +154,9 @@ export class TcpPeer {
     socket.on('error', () => undefined);
   }
 
-  static async connect(port: number, host = '127.0.0.1'): Promise<TcpPeer> {
-    const socket = connect({ port, host });
+  /** Connects to host:port, from `localAddress` when given (any 127.x.y.z is a distinct source on loopback). */
+  static async connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<TcpPeer> {
+    const socket = connect({ port, host, ...(localAddress ? { localAddress } : {}) });
     await within(
       new Promise<void>((resolve, reject) => {
         socket.once('connect', resolve);
@@ -161,6 +165,22 @@ export class TcpPeer {
       `a TCP connection to ${host}:${port}`,
     );
     return new TcpPeer(socket);
+  }
+
+  /**
+   * Resolves once a new connection to host:port is refused: reset or closed by the server before it sends
+   * anything (the reset may even beat the client's own connect event). Rejects if it stays open.
+   */
+  static async refused(port: number, host = '127.0.0.1', localAddress?: string): Promise<void> {
+    let peer: TcpPeer;
+    try {
+      peer = await TcpPeer.connect(port, host, localAddress);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ECONNRESET') return;
+      throw error;
+    }
+    await peer.waitClosed(`the server to refuse a connection from ${localAddress ?? 'the default address'}`);
+    if (peer.received !== '') throw new Error(`a refused connection got data: ${JSON.stringify(peer.received)}`);
   }
 
   write(data: string | Buffer): Promise<void> {
