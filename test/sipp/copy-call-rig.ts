@@ -46,6 +46,8 @@ export interface CopyRigOptions {
   charging?: ChargingOverrides;
   /** The owner's default playlist (default: TONE alone). */
   playlist?: Resource[];
+  /** `b2bua.*` overrides (maxCalls...); nextHop is the rig's. */
+  b2bua?: Partial<AppConfig['b2bua']>;
 }
 
 /** `charging.*` keys to override, `charging.diameter.*` key by key. */
@@ -101,6 +103,7 @@ export class CopyRig {
           charging: { url: chf.url, timeoutMs: 1000, ...options.charging },
           portal: { url: portal.url, pollIntervalMs: 100, maxBackoffMs: 1000 },
           copy: options.copy ?? {},
+          b2bua: options.b2bua ?? {},
         },
       });
     } catch (err) {
