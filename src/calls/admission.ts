@@ -5,6 +5,8 @@ export interface AdmissionOptions {
   /** New INVITEs per second one source address may send (0: no limit). */
   readonly invitesPerSecondPerSource: number;
   readonly inviteBurst: number;
+  /** New calls per second in all, trusted peers included (0: no limit): the server's own capacity. */
+  readonly maxNewCallsPerSecond: number;
   /** Calls in progress at once from one untrusted source address (0: no cap). */
   readonly maxCallsInProgressPerSource: number;
   /** Copy requests per minute one requester may make (0: no limit). */
@@ -15,7 +17,7 @@ export interface AdmissionOptions {
 
 /** A reason to refuse new work now, with the Retry-After to give. */
 export interface Refusal {
-  readonly reason: 'source-rate' | 'source-calls' | 'requester-rate' | 'overload';
+  readonly reason: 'source-rate' | 'source-calls' | 'requester-rate' | 'overload' | 'capacity';
   readonly retryAfterSeconds: number;
 }
 
@@ -35,6 +37,7 @@ const SOURCE_CALLS_RETRY_AFTER_SECONDS = 5;
  */
 export class Admission {
   private readonly invites: RateLimiter;
+  private readonly allInvites: RateLimiter;
   private readonly copies: RateLimiter;
   private readonly calls: CallsPerSource;
 
@@ -47,6 +50,12 @@ export class Admission {
       burst: Math.max(1, options.inviteBurst),
       maxKeys: 100_000,
     });
+    // One bucket for everyone: a second's worth of calls may come at once.
+    this.allInvites = new RateLimiter({
+      ratePerSecond: options.maxNewCallsPerSecond,
+      burst: Math.max(1, options.maxNewCallsPerSecond),
+      maxKeys: 1,
+    });
     this.copies = new RateLimiter({
       ratePerSecond: options.copiesPerMinutePerRequester / 60,
       burst: Math.max(1, options.copiesPerMinutePerRequester),
@@ -57,11 +66,15 @@ export class Admission {
 
   /**
    * Admits call `callId` from `source`, which then counts against its source until `callEnded`. `source` null:
-   * a trusted peer (the S-CSCF), exempt from the per-source rate and cap but not from overload.
+   * a trusted peer (the S-CSCF), exempt from the per-source rate and cap but not from overload or the
+   * server's own rate.
    */
   admitCall(source: string | null, now: number, callId: string): Refusal | null {
     const max = this.options.maxEventLoopDelayMs;
     if (max > 0 && this.load.eventLoopDelayMs() > max) return { reason: 'overload', retryAfterSeconds: 5 };
+    if (!this.allInvites.take('*', now)) {
+      return { reason: 'capacity', retryAfterSeconds: this.allInvites.retryAfterSeconds() };
+    }
     if (source === null) return null;
     if (this.calls.atCap(source))
       return { reason: 'source-calls', retryAfterSeconds: SOURCE_CALLS_RETRY_AFTER_SECONDS };

@@ -130,6 +130,8 @@ export const configSchema = {
     /** New INVITEs per second from one untrusted source address (0: no limit); trusted peers are exempt. */
     invitesPerSecondPerSource: int(0, 1_000_000),
     inviteBurst: int(1, 1_000_000),
+    /** New calls per second in all, trusted peers included (0: no limit); set it below the measured capacity. */
+    maxNewCallsPerSecond: int(0, 1_000_000),
     /** Calls in progress at once from one untrusted source address (0: no cap); trusted peers are exempt. */
     maxCallsInProgressPerSource: int(0, 10_000_000),
     /** Copy requests per minute from one requester (0: no limit). */

@@ -11,6 +11,7 @@ import { CallSession, type CallerRequestHandler } from './call-session';
 /** The reason phrase of a 503 for each way admission refuses a call. */
 const REFUSAL_PHRASES: Readonly<Record<Refusal['reason'], string>> = {
   overload: 'Service Unavailable (Overload)',
+  capacity: 'Service Unavailable (Overload)',
   'source-rate': 'Service Unavailable (Rate Limit)',
   'source-calls': 'Service Unavailable (Too Many Calls)',
   'requester-rate': 'Service Unavailable (Rate Limit)',

@@ -27,6 +27,7 @@ describe('rate limits and overload shedding', () => {
       {
         invitesPerSecondPerSource: 1,
         inviteBurst: 2,
+        maxNewCallsPerSecond: 0,
         maxCallsInProgressPerSource: 0,
         copiesPerMinutePerRequester: 0,
         maxEventLoopDelayMs: 0,
@@ -45,6 +46,7 @@ describe('rate limits and overload shedding', () => {
       {
         invitesPerSecondPerSource: 0,
         inviteBurst: 1,
+        maxNewCallsPerSecond: 0,
         maxCallsInProgressPerSource: 0,
         copiesPerMinutePerRequester: 0,
         maxEventLoopDelayMs: 100,
@@ -56,11 +58,31 @@ describe('rate limits and overload shedding', () => {
     assert.equal(admission.admitCall(null, 0, 'call-6')?.reason, 'overload');
   });
 
+  it('holds new calls to the server-wide rate, trusted peers included, with a Retry-After', () => {
+    const admission = new Admission(
+      {
+        invitesPerSecondPerSource: 0,
+        inviteBurst: 1,
+        maxNewCallsPerSecond: 2,
+        maxCallsInProgressPerSource: 0,
+        copiesPerMinutePerRequester: 0,
+        maxEventLoopDelayMs: 0,
+      },
+      { eventLoopDelayMs: () => 0 },
+    );
+    assert.equal(admission.admitCall(null, 0, 'call-1'), null);
+    assert.equal(admission.admitCall('10.0.0.1', 0, 'call-2'), null);
+    assert.deepEqual(admission.admitCall(null, 0, 'call-3'), { reason: 'capacity', retryAfterSeconds: 1 });
+    assert.equal(admission.admitCall('10.0.0.2', 0, 'call-4')?.reason, 'capacity');
+    assert.equal(admission.admitCall(null, 500, 'call-5'), null, 'one more after half a second');
+  });
+
   it('limits copy requests per requester per minute', () => {
     const admission = new Admission(
       {
         invitesPerSecondPerSource: 0,
         inviteBurst: 1,
+        maxNewCallsPerSecond: 0,
         maxCallsInProgressPerSource: 0,
         copiesPerMinutePerRequester: 2,
         maxEventLoopDelayMs: 0,

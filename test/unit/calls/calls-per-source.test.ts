@@ -41,6 +41,7 @@ describe('admission with a cap on calls in progress per source', () => {
       {
         invitesPerSecondPerSource: 0,
         inviteBurst: 1,
+        maxNewCallsPerSecond: 0,
         maxCallsInProgressPerSource: 2,
         copiesPerMinutePerRequester: 0,
         maxEventLoopDelayMs: 0,
@@ -71,6 +72,7 @@ describe('admission with a cap on calls in progress per source', () => {
       {
         invitesPerSecondPerSource: 1,
         inviteBurst: 1,
+        maxNewCallsPerSecond: 0,
         maxCallsInProgressPerSource: 2,
         copiesPerMinutePerRequester: 0,
         maxEventLoopDelayMs: 0,
