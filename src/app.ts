@@ -143,9 +143,11 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     {
       onCallerRequest: (request, call, early) => copier?.onCallerRequest(request, call, early) ?? false,
       onOutOfDialogRequest: (request) => copier?.onOutOfDialogRequest(request),
+      onCallRefused: (reason) => metrics.callRefused(reason),
       onCallEnded: (call) => {
         admission.callEnded(call.id);
-        metrics.callEnded(callOutcome(call));
+        // A call refused at the registry never started: cmr_calls_refused_total counts it.
+        if (!call.endReason?.startsWith('refused')) metrics.callEnded(callOutcome(call));
         copier?.onCallEnded(call);
       },
     },

@@ -35,6 +35,7 @@ export class Metrics implements SipMetrics {
   private readonly sipIn: Counter<'method'>;
   private readonly sipOut: Counter<'status'>;
   private readonly calls: Counter<'outcome'>;
+  private readonly refusedCalls: Counter<string>;
   private readonly copies: Counter<'trigger' | 'outcome'>;
   private readonly chargingLatency: Histogram<'operation' | 'result'>;
 
@@ -57,6 +58,12 @@ export class Metrics implements SipMetrics {
       name: 'cmr_calls_total',
       help: 'Calls ended, by outcome',
       labelNames: ['outcome'],
+      registers,
+    });
+    this.refusedCalls = new Counter({
+      name: 'cmr_calls_refused_total',
+      help: 'New calls refused before they started, by reason (overload, capacity, source-rate, source-calls, too-many-calls, shutting-down)',
+      labelNames: ['reason'],
       registers,
     });
     this.copies = new Counter({
@@ -158,6 +165,10 @@ export class Metrics implements SipMetrics {
 
   callEnded(outcome: string): void {
     this.calls.inc({ outcome });
+  }
+
+  callRefused(reason: string): void {
+    this.refusedCalls.inc({ reason });
   }
 
   copyDecided(trigger: string, outcome: string): void {

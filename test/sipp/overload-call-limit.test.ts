@@ -3,6 +3,7 @@ import { assertSippSuccess, type SippTransport } from '../support/sipp';
 import { CALLER, CopyRig, resultOutcomes, TONE } from './copy-call-rig';
 import {
   assertFarEndsCompleted,
+  callsRefused,
   eventually,
   OVERLOAD_SCENARIO,
   serverErrorsSent,
@@ -53,6 +54,7 @@ for (const transport of ['udp', 'tcp'] as SippTransport[]) {
       assert.equal(shed + admitted, 120, `every call accounted for: ${shed} shed, ${admitted} admitted`);
       assert.ok(shed > 0 && admitted >= LIMIT, `calls were both shed (${shed}) and admitted (${admitted})`);
       assert.ok(most <= LIMIT, `at most ${LIMIT} calls in progress at once, saw ${most}`);
+      assert.equal(await callsRefused(rig, 'too-many-calls'), shed, 'each shed call counted as refused');
 
       await rig.rig.drained();
       await assertFarEndsCompleted(rig, admitted + 1); // the load's calls and the call that copied

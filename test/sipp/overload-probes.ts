@@ -21,6 +21,14 @@ export async function serverErrorsSent(rig: CopyRig): Promise<number> {
   return m ? Number(m[1]) : 0;
 }
 
+/** The server's count of new calls refused for `reason`, from GET /metrics. */
+export async function callsRefused(rig: CopyRig, reason: string): Promise<number> {
+  const { app } = rig.rig;
+  const answer = await httpClient(app.httpAddress, app.config.http.apiToken)({ method: 'GET', path: '/metrics' });
+  const m = new RegExp(`^cmr_calls_refused_total\\{reason="${reason}"\\} (\\d+)`, 'm').exec(answer.text);
+  return m ? Number(m[1]) : 0;
+}
+
 /** Polls an asynchronous `check` every 50 ms until it holds; fails the test after `ms`. */
 export async function eventually(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
   const polls = Math.ceil(ms / 50);

@@ -27,6 +27,8 @@ export interface B2buaContext {
   /** Routes a dialog's requests and its end to the session that owns it. */
   bind(dialog: Dialog, session: CallSession): void;
   unbind(dialog: Dialog): void;
+  /** A new call was refused before it started (503): for the metrics. */
+  refused(reason: string): void;
   /** The session has ended: the B2BUA forgets it (its dialogs may still be closing). */
   sessionEnded(session: CallSession): void;
 }

@@ -20,6 +20,8 @@ const REFUSAL_PHRASES: Readonly<Record<Refusal['reason'], string>> = {
 export interface B2buaHandlers {
   /** INFO or MESSAGE from the caller in its dialog (the copy triggers); false lets the B2BUA handle it. */
   readonly onCallerRequest?: CallerRequestHandler;
+  /** A new call was refused before it started (503), and why. */
+  readonly onCallRefused?: (reason: string) => void;
   /** A call ended (its session is forgotten). */
   readonly onCallEnded?: (call: Call) => void;
   /** A request outside any dialog that is not OPTIONS (e.g. a MESSAGE with Target-Dialog). */
@@ -39,7 +41,7 @@ export class B2bua {
   private readonly refusals: ThrottledLog;
 
   constructor(
-    context: Omit<B2buaContext, 'bind' | 'unbind' | 'sessionEnded'>,
+    context: Omit<B2buaContext, 'bind' | 'unbind' | 'sessionEnded' | 'refused'>,
     private readonly handlers: B2buaHandlers = {},
   ) {
     this.context = {
@@ -47,6 +49,7 @@ export class B2bua {
       bind: (dialog, session) => void this.byDialog.set(dialog.key, session),
       unbind: (dialog) => void this.byDialog.delete(dialog.key),
       sessionEnded: (session) => this.forget(session),
+      refused: (reason) => this.handlers.onCallRefused?.(reason),
     };
     this.refusals = new ThrottledLog({
       logger: context.logger,
@@ -87,6 +90,7 @@ export class B2bua {
 
   private onInvite(invite: IncomingInvite): void {
     if (this.refusing !== null) {
+      this.handlers.onCallRefused?.('shutting-down');
       invite.reject(503, {
         reason: 'Service Unavailable (Shutting Down)',
         headers: [['Retry-After', String(this.refusing)]],
@@ -103,6 +107,7 @@ export class B2bua {
     const refusal = this.context.admission?.admitCall(trusted ? null : source, this.context.clock.now(), callId);
     if (refusal) {
       this.refusals.record({ callId, source, reason: refusal.reason });
+      this.handlers.onCallRefused?.(refusal.reason);
       invite.reject(503, {
         reason: REFUSAL_PHRASES[refusal.reason] ?? 'Service Unavailable',
         headers: [['Retry-After', String(refusal.retryAfterSeconds)]],

@@ -82,6 +82,8 @@ export class CallSession {
     if (!registry.add(this.call)) {
       this.log.warn('call refused: too many calls', { limit: config.b2bua.maxCalls });
       this.a.reject(503, { reason: 'Service Unavailable', headers: [['Retry-After', '5']] });
+      this.ctx.refused('too-many-calls');
+      this.call.end(this.ctx.clock.now(), 'refused: too many calls');
       this.ended = true;
       this.ctx.sessionEnded(this);
       return;
