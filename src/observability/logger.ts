@@ -13,11 +13,25 @@ export interface Logger {
   setLevel(level: LogConfig['level']): void;
 }
 
+/**
+ * A winston logger, or a child of one made on its first line: a server at warn logs nothing about a call
+ * that goes well, yet every call asks for a child logger carrying its Call-ID.
+ */
 class WinstonLogger implements Logger {
+  private derived: winston.Logger | null = null;
+
   constructor(
-    private readonly w: winston.Logger,
+    private readonly base: winston.Logger,
+    /** This logger's own metadata merged over its ancestors'; null for the root's own logger. */
+    private readonly meta: Record<string, unknown> | null,
     private readonly root: winston.Logger,
   ) {}
+
+  private get w(): winston.Logger {
+    if (this.meta === null) return this.base;
+    return (this.derived ??= this.base.child(this.meta));
+  }
+
   error(message: string, meta?: Record<string, unknown>): void {
     this.w.error(message, meta);
   }
@@ -31,8 +45,9 @@ class WinstonLogger implements Logger {
   debug(message: string, meta?: Record<string, unknown>): void {
     if (this.root.isLevelEnabled('debug')) this.w.debug(message, meta);
   }
+  /** As winston's children: the child's metadata wins over its parent's, a line's own over both. */
   child(meta: Record<string, unknown>): Logger {
-    return new WinstonLogger(this.w.child(meta), this.root);
+    return new WinstonLogger(this.base, this.meta === null ? { ...meta } : { ...this.meta, ...meta }, this.root);
   }
   isDebugEnabled(): boolean {
     return this.root.isLevelEnabled('debug');
@@ -79,13 +94,13 @@ export function createLogger(
     format: winston.format.combine(...formats),
     transports: [transport],
   });
-  return new WinstonLogger(w, w);
+  return new WinstonLogger(w, null, w);
 }
 
 /** A logger that drops everything, for unit tests that do not look at logs. */
 export function silentLogger(): Logger {
   const w = winston.createLogger({ silent: true, transports: [new winston.transports.Console({ silent: true })] });
-  return new WinstonLogger(w, w);
+  return new WinstonLogger(w, null, w);
 }
 
 /** Masks all but the last three digits of phone numbers found in a SIP or tel URI, for info-level logs. */

@@ -1,3 +1,4 @@
+import { detachedString, flatString } from '../message/flat-string';
 import { formatNameAddr, parseNameAddr, type NameAddr } from '../message/name-addr';
 import { SipHeaders } from '../message/sip-headers';
 import { formatUri } from '../message/sip-uri';
@@ -38,29 +39,52 @@ export type RemoteCSeqCheck = 'ok' | 'out-of-order';
  */
 export class Dialog {
   readonly id: DialogId;
+  /** `dialogKey(id)`, computed once: the dialog table looks it up on every in-dialog request. */
+  readonly key: string;
   readonly role: 'uac' | 'uas';
   state: DialogState;
   localSeq: number;
   remoteSeq: number | null;
-  readonly local: NameAddr;
-  readonly remote: NameAddr;
+  /**
+   * Our and the peer's From/To, kept as the text that goes on the wire rather than parsed: a call keeps
+   * three dialogs for its whole life, and in-dialog requests only ever write these out.
+   */
+  private readonly localText: string;
+  private readonly remoteText: string;
   remoteTarget: string;
   routeSet: readonly string[];
   readonly secure: boolean;
   readonly localContact: string;
 
   constructor(init: DialogInit) {
-    this.id = init.id;
+    // Tags and Call-ID are sliced from message heads: copies, so the dialog does not keep those heads.
+    this.id = {
+      callId: detachedString(init.id.callId),
+      localTag: detachedString(init.id.localTag),
+      remoteTag: detachedString(init.id.remoteTag),
+    };
+    this.key = dialogKey(this.id);
     this.role = init.role;
     this.state = init.state;
     this.localSeq = init.localSeq;
     this.remoteSeq = init.remoteSeq;
-    this.local = init.local;
-    this.remote = init.remote;
-    this.remoteTarget = init.remoteTarget;
+    this.localText = flatString(formatNameAddr(init.local));
+    this.remoteText = flatString(formatNameAddr(init.remote));
+    // Kept for the life of the call: flat strings, not the trees of pieces concatenation leaves.
+    this.remoteTarget = flatString(init.remoteTarget);
     this.routeSet = init.routeSet;
     this.secure = init.secure;
-    this.localContact = init.localContact;
+    this.localContact = flatString(init.localContact);
+  }
+
+  /** Our side's name-addr with our tag (the From of our requests). */
+  get local(): NameAddr {
+    return parseNameAddr(this.localText);
+  }
+
+  /** The peer's name-addr with its tag (the To of our requests). */
+  get remote(): NameAddr {
+    return parseNameAddr(this.remoteText);
   }
 
   /** RFC 3261 §12.1.1: the UAS side, from the request and the 1xx/2xx we send with our To tag. */
@@ -100,10 +124,6 @@ export class Dialog {
     });
   }
 
-  get key(): string {
-    return dialogKey(this.id);
-  }
-
   /** RFC 3261 §12.2.2: lower CSeq than the last one is out of order (answered 500). ACK and CANCEL are exempt. */
   checkRemoteCSeq(request: SipRequest): RemoteCSeqCheck {
     if (request.method === 'ACK' || request.method === 'CANCEL') return 'ok';
@@ -116,7 +136,7 @@ export class Dialog {
   /** A 2xx (or a target-refresh request) may change the remote target (RFC 3261 §12.2.1.2, §12.2.2). */
   refreshTarget(message: SipRequest | SipResponse): void {
     const contact = message.contacts[0];
-    if (contact) this.remoteTarget = uriText(contact);
+    if (contact) this.remoteTarget = flatString(uriText(contact));
   }
 
   /** On the 2xx that confirms an early UAC dialog the route set is recomputed (RFC 3261 §12.1.2). */
@@ -145,8 +165,8 @@ export class Dialog {
     }
     for (const r of routes) headers.append('Route', r);
     headers.append('Max-Forwards', '70');
-    headers.append('From', formatNameAddr(this.local));
-    headers.append('To', formatNameAddr(this.remote));
+    headers.append('From', this.localText);
+    headers.append('To', this.remoteText);
     headers.append('Call-ID', this.id.callId);
     headers.append('CSeq', `${seq} ${method}`);
     if (method !== 'ACK' && method !== 'CANCEL' && method !== 'BYE') headers.append('Contact', this.localContact);

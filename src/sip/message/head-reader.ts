@@ -1,7 +1,6 @@
 import { allInClass, TOKEN } from './char-classes';
-import { headerKey } from './header-names';
+import { headerKey, knownName, wireName } from './header-names';
 import type { ParseLimits } from './parse-limits';
-import type { HeaderField } from './sip-headers';
 import { SipHeaders } from './sip-headers';
 import { SipRequest } from './sip-message';
 import { SipParseError } from './sip-parse-error';
@@ -13,7 +12,8 @@ export type StartLine =
 /** The start line and raw header fields of a message, and the first problem met while reading them. */
 export interface Head {
   readonly start: StartLine;
-  readonly fields: HeaderField[];
+  /** Three slots a field: key (lower-case long form), name as written, value (see SipHeaders). */
+  readonly slots: string[];
   /** A start-line or head-structure error; reading stops at a structural one (the fields so far are kept). */
   readonly error: SipParseError | null;
 }
@@ -37,21 +37,22 @@ export function readHead(text: string, limits: ParseLimits): Head {
   const start = parseStartLine(startText);
   let error = lineEnd > limits.maxLineBytes ? tooLong() : start.error;
   if (startText.includes('\r')) error ??= new SipParseError('bare CR in the start line');
-  const fields: HeaderField[] = [];
-  const structural = readFields(text, eol + 1, limits, fields);
+  const slots: string[] = [];
+  const structural = readFields(text, eol + 1, limits, slots);
   error ??= structural;
-  return { start: start.line, fields, error };
+  return { start: start.line, slots, error };
 }
 
-function readFields(text: string, from: number, limits: ParseLimits, fields: HeaderField[]): SipParseError | null {
+function readFields(text: string, from: number, limits: ParseLimits, slots: string[]): SipParseError | null {
   let pos = from;
+  let key = '';
   let name = '';
   let value = '';
   let open = false;
   // The next CR in the text, kept ahead of `pos` so finding a bare CR costs one pass in all.
   let nextCr = text.indexOf('\r', pos);
   const flush = (): void => {
-    if (open) fields.push({ key: headerKey(name), name, value });
+    if (open) slots.push(key, name, value);
   };
   while (pos < text.length) {
     let eol = text.indexOf('\n', pos);
@@ -72,7 +73,7 @@ function readFields(text: string, from: number, limits: ParseLimits, fields: Hea
       if (more.length > 0) value = value.length > 0 ? `${value} ${more}` : more;
     } else {
       flush();
-      if (fields.length >= limits.maxHeaders) {
+      if (slots.length >= limits.maxHeaders * 3) {
         open = false;
         return new SipParseError('too many header fields', 400, 'Too Many Header Fields');
       }
@@ -87,14 +88,30 @@ function readFields(text: string, from: number, limits: ParseLimits, fields: Hea
         open = false;
         return new SipParseError('invalid header field name');
       }
-      name = text.slice(pos, nameEnd);
-      value = text.slice(colon + 1, lineEnd).trim();
+      const known = knownName(text, pos, nameEnd);
+      name = known === null ? wireName(text.slice(pos, nameEnd)) : known.name;
+      key = known === null ? headerKey(name) : known.key;
+      value = trimmedSlice(text, colon + 1, lineEnd);
       open = true;
     }
     pos = eol + 1;
   }
   flush();
   return null;
+}
+
+/** text.slice(start, end).trim() with one slice instead of two in the usual case (ASCII edges). */
+function trimmedSlice(text: string, start: number, end: number): string {
+  let s = start;
+  let e = end;
+  while (s < e && (text.charCodeAt(s) === SP || text.charCodeAt(s) === HT)) s++;
+  while (e > s && (text.charCodeAt(e - 1) === SP || text.charCodeAt(e - 1) === HT)) e--;
+  if (s === e) return '';
+  const first = text.charCodeAt(s);
+  const last = text.charCodeAt(e - 1);
+  // Only characters up to SP or beyond ASCII can be whitespace that trim() would also remove.
+  if (first <= SP || first >= 0x80 || last <= SP || last >= 0x80) return text.slice(s, e).trim();
+  return text.slice(s, e);
 }
 
 function end(flush: () => void, error: SipParseError): SipParseError {
@@ -112,7 +129,7 @@ function tooLong(): SipParseError {
  * A request line that cannot be read still yields a best-effort method so an ACK is never answered.
  */
 export function parseStartLine(line: string): { line: StartLine; error: SipParseError | null } {
-  if (line.length >= 4 && line.slice(0, 4).toUpperCase() === 'SIP/') return parseStatusLine(line);
+  if (startsWithSipSlash(line)) return parseStatusLine(line);
   const sp1 = line.indexOf(' ');
   const sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
   const method = sp1 < 0 ? line : line.slice(0, sp1);
@@ -143,11 +160,33 @@ function parseStatusLine(line: string): { line: StartLine; error: SipParseError 
   const version = sp < 0 ? line : line.slice(0, sp);
   const codeEnd = sp < 0 ? -1 : line.indexOf(' ', sp + 1);
   const code = sp < 0 ? '' : line.slice(sp + 1, codeEnd < 0 ? line.length : codeEnd);
-  const status = code.length === 3 && /^[1-6][0-9][0-9]$/.test(code) ? Number(code) : 0;
+  const status = isStatusCode(code) ? Number(code) : 0;
   const response: StartLine = { kind: 'response', status, reason: codeEnd < 0 ? '' : line.slice(codeEnd + 1) };
-  if (version.toUpperCase() !== 'SIP/2.0') return { line: response, error: new SipParseError('response version') };
+  if (version !== 'SIP/2.0' && version.toUpperCase() !== 'SIP/2.0') {
+    return { line: response, error: new SipParseError('response version') };
+  }
   if (status === 0) return { line: response, error: new SipParseError('invalid status code') };
   return { line: response, error: null };
+}
+
+/** `SIP/` in any case at the start: a status line. */
+function startsWithSipSlash(line: string): boolean {
+  return (
+    line.length >= 4 &&
+    (line.charCodeAt(0) | 0x20) === 0x73 /* s */ &&
+    (line.charCodeAt(1) | 0x20) === 0x69 /* i */ &&
+    (line.charCodeAt(2) | 0x20) === 0x70 /* p */ &&
+    line.charCodeAt(3) === 0x2f /* / */
+  );
+}
+
+/** Three digits, 100 to 699 (RFC 4475 §3.1.2.19). */
+function isStatusCode(code: string): boolean {
+  if (code.length !== 3) return false;
+  const a = code.charCodeAt(0);
+  const b = code.charCodeAt(1);
+  const c = code.charCodeAt(2);
+  return a >= 0x31 && a <= 0x36 && b >= 0x30 && b <= 0x39 && c >= 0x30 && c <= 0x39;
 }
 
 /**
@@ -166,6 +205,6 @@ export function partialOf(read: Head): SipRequest | undefined {
   return new SipRequest({
     method: read.start.method,
     uri: read.start.uri,
-    headers: SipHeaders.fromFields(read.fields),
+    headers: SipHeaders.adoptSlots(read.slots.slice()),
   });
 }

@@ -1,4 +1,5 @@
 import { inClass, isLws, TOKEN } from './char-classes';
+import { paramName, paramList, pushParam } from './param-list';
 import { SipParseError } from './sip-parse-error';
 
 /**
@@ -6,8 +7,8 @@ import { SipParseError } from './sip-parse-error';
  * and `=`. Names are stored lower-case; values as written (quoted strings keep their quotes).
  * gen-value = token / host / quoted-string, so a value may also hold `:`, `[` and `]` (IPv6).
  */
-export function parseHeaderParams(text: string, start: number, what: string): Map<string, string | null> {
-  const params = new Map<string, string | null>();
+export function parseHeaderParams(text: string, start: number, what: string): ReadonlyMap<string, string | null> {
+  const items: (string | null)[] = [];
   let i = skipLws(text, start);
   while (i < text.length) {
     if (text.charCodeAt(i) !== 0x3b /* ; */) throw new SipParseError(`unexpected text in ${what}`);
@@ -15,7 +16,7 @@ export function parseHeaderParams(text: string, start: number, what: string): Ma
     const nameStart = i;
     while (i < text.length && inClass(text.charCodeAt(i), TOKEN)) i++;
     if (i === nameStart) throw new SipParseError(`empty parameter in ${what}`);
-    const name = text.slice(nameStart, i).toLowerCase();
+    const name = paramName(text, nameStart, i);
     i = skipLws(text, i);
     let value: string | null = null;
     if (text.charCodeAt(i) === 0x3d /* = */) {
@@ -31,9 +32,9 @@ export function parseHeaderParams(text: string, start: number, what: string): Ma
       value = text.slice(valueStart, i);
       i = skipLws(text, i);
     }
-    if (!params.has(name)) params.set(name, value);
+    pushParam(items, name, value);
   }
-  return params;
+  return paramList(items);
 }
 
 function isValueChar(c: number): boolean {

@@ -46,12 +46,18 @@ export function parseNameAddr(text: string): NameAddr {
 
 /** display-name = *(token LWS): tokens separated by LWS, kept with single spaces. */
 function tokenDisplayName(text: string, start: number, end: number): string | null {
-  const words = text
-    .slice(start, end)
-    .split(/[ \t\r\n]+/)
-    .filter((w) => w.length > 0);
-  for (const w of words) if (!allInClass(w, TOKEN)) throw new SipParseError('display name is not tokens or quoted');
-  return words.length > 0 ? words.join(' ') : null;
+  let name: string | null = null;
+  let i = start;
+  while (i < end) {
+    while (i < end && isLws(text.charCodeAt(i))) i++;
+    const wordStart = i;
+    while (i < end && !isLws(text.charCodeAt(i))) i++;
+    if (i === wordStart) break;
+    if (!allInClass(text, TOKEN, wordStart, i)) throw new SipParseError('display name is not tokens or quoted');
+    const word = text.slice(wordStart, i);
+    name = name === null ? word : `${name} ${word}`;
+  }
+  return name;
 }
 
 function parseAddrSpec(text: string, start: number): NameAddr {

@@ -26,7 +26,8 @@ export function createResponse(
   opts: ResponseOptions = {},
 ): SipResponse {
   const headers = new SipHeaders();
-  for (const f of request.headers.entries()) if (f.key === 'via') headers.append('via', f.value);
+  const source = request.headers;
+  for (let i = 0; i < source.size; i++) if (source.keyAt(i) === 'via') headers.append('via', source.valueAt(i));
   const from = request.headers.get('from');
   if (from !== undefined) headers.append('from', from);
   const to = request.headers.get('to');

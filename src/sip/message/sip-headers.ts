@@ -1,4 +1,5 @@
 import { displayName, headerKey, isListHeader } from './header-names';
+import { flatString } from './flat-string';
 import { splitHeaderList } from './header-list';
 
 export interface HeaderField {
@@ -9,34 +10,46 @@ export interface HeaderField {
   readonly value: string;
 }
 
+/** Slots per field in the flat store: key, name, value. */
+const WIDTH = 3;
+
 /**
  * The ordered header fields of one message. Order is preserved (RFC 3261 §7.3.1: the relative
  * order of same-named fields is significant); lookups are case-insensitive and accept compact forms.
+ * Fields are stored flat, three strings each (key, name, value) with no object per field, and keys and
+ * names are shared strings (see header-names): a call keeps several messages for its whole life.
  */
 export class SipHeaders {
-  private fields: HeaderField[] = [];
+  private slots: string[] = [];
   /** Bumped on every change so parsed views of headers cached by the message can be dropped. */
   version = 0;
 
   static fromFields(fields: readonly HeaderField[]): SipHeaders {
-    return SipHeaders.adopt(fields.slice());
+    const h = new SipHeaders();
+    for (const f of fields) h.slots.push(f.key, f.name, f.value);
+    return h;
   }
 
-  /** Takes `fields` as they are, without a copy: for the parser, whose array nobody else holds. */
-  static adopt(fields: HeaderField[]): SipHeaders {
+  /** Takes `slots` (key, name, value per field) as they are, without a copy: for the parser. */
+  static adoptSlots(slots: string[]): SipHeaders {
     const h = new SipHeaders();
-    h.fields = fields;
+    h.slots = slots;
     return h;
   }
 
   get size(): number {
-    return this.fields.length;
+    return this.slots.length / WIDTH;
   }
 
   /** The first field value of a header, as written. */
   get(name: string): string | undefined {
-    const key = headerKey(name);
-    for (const f of this.fields) if (f.key === key) return f.value;
+    return this.getByKey(headerKey(name));
+  }
+
+  /** `get` for a name already in its canonical key form (lower-case long form): no normalisation. */
+  getByKey(key: string): string | undefined {
+    const s = this.slots;
+    for (let i = 0; i < s.length; i += WIDTH) if (s[i] === key) return s[i + 2];
     return undefined;
   }
 
@@ -49,10 +62,12 @@ export class SipHeaders {
     const key = headerKey(name);
     const out: string[] = [];
     const split = isListHeader(key);
-    for (const f of this.fields) {
-      if (f.key !== key) continue;
-      if (split) for (const v of splitHeaderList(f.value)) out.push(v);
-      else out.push(f.value);
+    const s = this.slots;
+    for (let i = 0; i < s.length; i += WIDTH) {
+      if (s[i] !== key) continue;
+      const value = s[i + 2]!;
+      if (split) for (const v of splitHeaderList(value)) out.push(v);
+      else out.push(value);
     }
     return out;
   }
@@ -61,20 +76,25 @@ export class SipHeaders {
   countFields(name: string): number {
     const key = headerKey(name);
     let n = 0;
-    for (const f of this.fields) if (f.key === key) n++;
+    const s = this.slots;
+    for (let i = 0; i < s.length; i += WIDTH) if (s[i] === key) n++;
     return n;
   }
 
   /** Replaces every field of the header by one field, placed where the first one was (or at the end). */
   set(name: string, value: string): this {
     const key = headerKey(name);
-    const at = this.fields.findIndex((f) => f.key === key);
-    const field = { key, name: displayName(key), value };
+    const at = this.indexOf(key);
     if (at < 0) {
-      this.fields.push(field);
+      this.slots.push(key, displayName(key), flatString(value));
     } else {
-      this.fields = this.fields.filter((f, i) => i === at || f.key !== key);
-      this.fields[at] = field;
+      const kept: string[] = [];
+      const s = this.slots;
+      for (let i = 0; i < s.length; i += WIDTH) {
+        if (i === at) kept.push(key, displayName(key), flatString(value));
+        else if (s[i] !== key) kept.push(s[i]!, s[i + 1]!, s[i + 2]!);
+      }
+      this.slots = kept;
     }
     this.version++;
     return this;
@@ -82,7 +102,7 @@ export class SipHeaders {
 
   append(name: string, value: string): this {
     const key = headerKey(name);
-    this.fields.push({ key, name: displayName(key), value });
+    this.slots.push(key, displayName(key), flatString(value));
     this.version++;
     return this;
   }
@@ -90,8 +110,8 @@ export class SipHeaders {
   /** Inserts before the first field of the same header (Via, Record-Route), else at the top. */
   prepend(name: string, value: string): this {
     const key = headerKey(name);
-    const at = this.fields.findIndex((f) => f.key === key);
-    this.fields.splice(at < 0 ? 0 : at, 0, { key, name: displayName(key), value });
+    const at = this.indexOf(key);
+    this.slots.splice(at < 0 ? 0 : at, 0, key, displayName(key), flatString(value));
     this.version++;
     return this;
   }
@@ -99,29 +119,55 @@ export class SipHeaders {
   /** Removes the first list element of a header (the top Via of a response going upstream). */
   removeFirstValue(name: string): this {
     const key = headerKey(name);
-    const at = this.fields.findIndex((f) => f.key === key);
-    const field = this.fields[at];
-    if (!field) return this;
-    const rest = isListHeader(key) ? splitHeaderList(field.value).slice(1) : [];
-    if (rest.length === 0) this.fields.splice(at, 1);
-    else this.fields[at] = { ...field, value: rest.join(', ') };
+    const at = this.indexOf(key);
+    if (at < 0) return this;
+    const rest = isListHeader(key) ? splitHeaderList(this.slots[at + 2]!).slice(1) : [];
+    if (rest.length === 0) this.slots.splice(at, WIDTH);
+    else this.slots[at + 2] = rest.join(', ');
     this.version++;
     return this;
   }
 
   remove(name: string): this {
     const key = headerKey(name);
-    const before = this.fields.length;
-    this.fields = this.fields.filter((f) => f.key !== key);
-    if (this.fields.length !== before) this.version++;
+    if (this.indexOf(key) < 0) return this;
+    const kept: string[] = [];
+    const s = this.slots;
+    for (let i = 0; i < s.length; i += WIDTH) if (s[i] !== key) kept.push(s[i]!, s[i + 1]!, s[i + 2]!);
+    this.slots = kept;
+    this.version++;
     return this;
   }
 
+  /** The fields in order, as objects (built on each call: hot paths walk `keyAt`/`nameAt`/`valueAt`). */
   entries(): readonly HeaderField[] {
-    return this.fields;
+    const out: HeaderField[] = [];
+    const s = this.slots;
+    for (let i = 0; i < s.length; i += WIDTH) out.push({ key: s[i]!, name: s[i + 1]!, value: s[i + 2]! });
+    return out;
+  }
+
+  /** The key of the field at `index` (0 to size - 1): with `nameAt` and `valueAt`, a walk without objects. */
+  keyAt(index: number): string {
+    return this.slots[index * WIDTH]!;
+  }
+
+  nameAt(index: number): string {
+    return this.slots[index * WIDTH + 1]!;
+  }
+
+  valueAt(index: number): string {
+    return this.slots[index * WIDTH + 2]!;
   }
 
   clone(): SipHeaders {
-    return SipHeaders.fromFields(this.fields);
+    return SipHeaders.adoptSlots(this.slots.slice());
+  }
+
+  /** The slot index of the first field with this key, or -1. */
+  private indexOf(key: string): number {
+    const s = this.slots;
+    for (let i = 0; i < s.length; i += WIDTH) if (s[i] === key) return i;
+    return -1;
   }
 }

@@ -41,7 +41,7 @@ export function parseMessage(data: Buffer, limits: ParseLimits): SipMessage {
   }
   if (head.error) fail(head.error);
   const body = readBody(data, head, bodyStart, fail);
-  const headers = SipHeaders.adopt(head.fields);
+  const headers = SipHeaders.adoptSlots(head.slots);
   const message =
     head.start.kind === 'request'
       ? new SipRequest({ method: head.start.method, uri: head.start.uri, headers, body })
@@ -59,19 +59,33 @@ export function parseMessage(data: Buffer, limits: ParseLimits): SipMessage {
 /** RFC 3261 §20.14 and RFC 4475 §3.1.2.2/3.1.2.3/3.3.9: one Content-Length, digits, within the datagram. */
 function readBody(data: Buffer, head: Head, bodyStart: number, fail: (e: SipParseError) => never): Buffer {
   let value: string | undefined;
-  for (const f of head.fields) {
-    if (f.key !== 'content-length') continue;
+  const slots = head.slots;
+  for (let i = 0; i < slots.length; i += 3) {
+    if (slots[i] !== 'content-length') continue;
     if (value !== undefined) fail(headerError('multiple', 'content-length'));
-    value = f.value;
+    value = slots[i + 2];
   }
-  if (value === undefined) return data.subarray(bodyStart);
+  if (value === undefined) return ownBytes(data, bodyStart, data.length);
   const length = value.length > 0 && value.length <= 9 && isDigits(value) ? Number(value) : -1;
   if (length < 0) fail(headerError('invalid', 'content-length'));
   if (bodyStart + length > data.length) {
     fail(new SipParseError('Content-Length larger than the message', 400, 'Content-Length Exceeds Message'));
   }
-  return data.subarray(bodyStart, bodyStart + length);
+  return ownBytes(data, bodyStart, bodyStart + length);
 }
+
+/**
+ * The body in a buffer of its own: a view into the datagram would keep the whole datagram (head
+ * included, already decoded) alive for as long as a dialog or transaction keeps the message.
+ */
+function ownBytes(data: Buffer, start: number, end: number): Buffer {
+  if (end <= start) return NO_BODY;
+  const body = Buffer.allocUnsafeSlow(end - start);
+  data.copy(body, 0, start, end);
+  return body;
+}
+
+const NO_BODY = Buffer.alloc(0);
 
 function isDigits(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
@@ -82,14 +96,24 @@ function isDigits(s: string): boolean {
 }
 
 /** A bit per header checked here; those in SINGLE_MASK may appear once only (RFC 4475 §3.3.8). */
-const TRACKED: ReadonlyMap<string, number> = new Map([
-  ['call-id', 1],
-  ['cseq', 2],
-  ['from', 4],
-  ['to', 8],
-  ['max-forwards', 16],
-  ['via', 32],
-]);
+function trackedBit(key: string): number {
+  switch (key) {
+    case 'call-id':
+      return 1;
+    case 'cseq':
+      return 2;
+    case 'from':
+      return 4;
+    case 'to':
+      return 8;
+    case 'max-forwards':
+      return 16;
+    case 'via':
+      return 32;
+    default:
+      return 0;
+  }
+}
 const SINGLE_MASK = 1 | 2 | 4 | 8 | 16;
 const MANDATORY_ORDER = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
 
@@ -101,13 +125,14 @@ const MANDATORY_ORDER = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
 function validate(message: SipMessage): void {
   const headers = message.headers;
   let seen = 0;
-  for (const f of headers.entries()) {
-    const bit = TRACKED.get(f.key);
-    if (bit === undefined) continue;
-    if (seen & bit & SINGLE_MASK) throw headerError('multiple', f.key);
+  for (let i = 0; i < headers.size; i++) {
+    const key = headers.keyAt(i);
+    const bit = trackedBit(key);
+    if (bit === 0) continue;
+    if (seen & bit & SINGLE_MASK) throw headerError('multiple', key);
     seen |= bit;
   }
-  for (const key of MANDATORY_ORDER) if (!(seen & TRACKED.get(key)!)) throw headerError('missing', key);
+  for (const key of MANDATORY_ORDER) if (!(seen & trackedBit(key))) throw headerError('missing', key);
   const callId = message.callId;
   const at = callId.indexOf('@');
   const callIdOk =

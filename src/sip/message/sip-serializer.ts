@@ -8,17 +8,38 @@ import type { SipMessage } from './sip-message';
 export function serializeMessage(msg: SipMessage): Buffer {
   let head = msg.isRequest() ? `${msg.method} ${msg.uri} SIP/2.0\r\n` : `SIP/2.0 ${msg.status} ${msg.reason}\r\n`;
   let lengthWritten = false;
-  for (const f of msg.headers.entries()) {
-    if (f.key === 'content-length') {
-      if (!lengthWritten) head += `${f.name}: ${msg.body.length}\r\n`;
+  const headers = msg.headers;
+  for (let i = 0; i < headers.size; i++) {
+    if (headers.keyAt(i) === 'content-length') {
+      if (!lengthWritten) head += `${headers.nameAt(i)}: ${msg.body.length}\r\n`;
       lengthWritten = true;
-    } else head += `${f.name}: ${f.value}\r\n`;
+    } else head += `${headers.nameAt(i)}: ${headers.valueAt(i)}\r\n`;
   }
   if (!lengthWritten) head += `Content-Length: ${msg.body.length}\r\n`;
   head += '\r\n';
   const headBytes = Buffer.byteLength(head, 'utf8');
-  const out = Buffer.allocUnsafe(headBytes + msg.body.length);
+  const out = wireBuffer(headBytes + msg.body.length);
   out.write(head, 0, 'utf8');
   msg.body.copy(out, headBytes);
+  return out;
+}
+
+/**
+ * Outgoing bytes come from a slab of their own rather than Node's shared Buffer pool. They live only
+ * until the socket has sent them; in the shared pool they would sit between the small bodies a call
+ * keeps for its whole life (SDP copies), and every 8 KB slab holding one of those stays allocated.
+ */
+const SLAB_BYTES = 64 * 1024;
+let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+let slabUsed = 0;
+
+function wireBuffer(size: number): Buffer {
+  if (size > SLAB_BYTES / 4) return Buffer.allocUnsafeSlow(size);
+  if (slabUsed + size > SLAB_BYTES) {
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const out = slab.subarray(slabUsed, slabUsed + size);
+  slabUsed = (slabUsed + size + 7) & ~7; // 8-byte aligned, as Node's pool does
   return out;
 }

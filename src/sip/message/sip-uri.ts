@@ -1,4 +1,5 @@
 import { allInClass, escapesValid, HEADER, HOST, isHexDigit, PARAM, PASSWORD, USER } from './char-classes';
+import { paramName, NO_PARAMS, paramList, pushParam } from './param-list';
 import { SipParseError } from './sip-parse-error';
 
 /**
@@ -18,7 +19,6 @@ export interface SipUri {
   readonly opaque?: string;
 }
 
-const NO_PARAMS: ReadonlyMap<string, string | null> = new Map();
 const NO_HEADERS: ReadonlyMap<string, string> = new Map();
 
 function bad(what: string, text: string): SipParseError {
@@ -155,8 +155,8 @@ export function isIpv4(s: string): boolean {
 }
 
 /** uri-parameters from text[start] (a ';') to end: `;name[=value]` each, names lower-cased. */
-function parseUriParams(text: string, start: number, end: number): Map<string, string | null> {
-  const params = new Map<string, string | null>();
+function parseUriParams(text: string, start: number, end: number): ReadonlyMap<string, string | null> {
+  const items: (string | null)[] = [];
   let p = start;
   while (p < end) {
     if (text.charCodeAt(p) !== 0x3b) throw bad('parameter', text);
@@ -172,11 +172,11 @@ function parseUriParams(text: string, start: number, end: number): Map<string, s
       }
       value = text.slice(nameEnd + 1, next);
     }
-    const name = text.slice(p + 1, nameEnd).toLowerCase();
-    if (!params.has(name)) params.set(name, value);
+    const name = paramName(text, p + 1, nameEnd);
+    pushParam(items, name, value);
     p = next;
   }
-  return params;
+  return paramList(items);
 }
 
 /** headers = "?" header *( "&" header ); header = hname "=" hvalue. */

@@ -2,7 +2,8 @@ import type { SipRequest, SipResponse } from '../message/sip-message';
 import type { SendTarget } from '../transport/transport';
 import type { TransactionContext } from './transaction-context';
 import { asError } from './transaction-context';
-import { TransactionTimer } from './transaction-timer';
+import { handOver } from './hand-over';
+import { TransactionTimers } from './transaction-timer';
 import type { ClientTransaction, ClientTransactionHandlers } from './transaction-user';
 
 export interface ClientTransactionInit {
@@ -28,7 +29,8 @@ export abstract class ClientTransactionBase<S extends string> implements ClientT
   protected readonly reliable: boolean;
   /** Set once a final response went to the TU: later transport failures (of our ACK) are only logged. */
   protected answered = false;
-  private readonly timerList: TransactionTimer[] = [];
+  /** Timers by slot; each machine names its slots. */
+  protected readonly schedule: TransactionTimers;
 
   protected constructor(init: ClientTransactionInit, initial: S) {
     this.ctx = init.ctx;
@@ -39,6 +41,7 @@ export abstract class ClientTransactionBase<S extends string> implements ClientT
     this.handlers = init.handlers;
     this.reliable = init.target.protocol !== 'udp';
     this.state = initial;
+    this.schedule = new TransactionTimers(init.ctx.clock);
   }
 
   /** Sends the request for the first time and starts the timers of the initial state. */
@@ -51,17 +54,20 @@ export abstract class ClientTransactionBase<S extends string> implements ClientT
     this.terminate();
   }
 
-  protected newTimer(): TransactionTimer {
-    const timer = new TransactionTimer(this.ctx.clock);
-    this.timerList.push(timer);
-    return timer;
-  }
-
   protected terminate(): void {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
-    for (const timer of this.timerList) timer.stop();
+    this.schedule.stopAll();
     this.ctx.release('client', this.key, this);
+  }
+
+  /**
+   * Passes a response up. The TU reads views of both messages (to build a dialog, say); the request
+   * stays as long as the transaction, the response as long as the TU wants it, without their views.
+   */
+  protected passUp(response: SipResponse): void {
+    handOver(response, () => this.handlers.onResponse(response));
+    this.request.releaseViews();
   }
 
   /** Hands a request (ours, or the ACK we generate) to the transport; a failure ends the transaction. */

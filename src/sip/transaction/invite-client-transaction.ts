@@ -7,16 +7,20 @@ export type InviteClientState = 'calling' | 'proceeding' | 'completed' | 'accept
 /** Timer D on unreliable transports: RFC 3261 §17.1.1.2, "at least 32 seconds"; 0 on reliable ones. */
 const TIMER_D_UNRELIABLE_MS = 32_000;
 
+/** Timer slots (RFC 3261 §17.1.1.2, RFC 6026 §8.4). */
+const TIMER_A = 0;
+const TIMER_B = 1;
+const TIMER_D = 2;
+const TIMER_M = 3;
+/** RFC 3261 §9.1: how long a cancelled INVITE waits for its final response (64*T1). */
+const TIMER_CANCELLED = 4;
+
 /**
  * The INVITE client transaction, RFC 3261 §17.1.1 (Figure 5) as amended by RFC 6026 (Figure 3):
  * a 2xx moves it to Accepted, where every further 2xx (retransmission or another fork's) goes to
  * the TU, which ACKs them itself; 300-699 are ACKed here and the retransmissions absorbed.
  */
 export class InviteClientTransaction extends ClientTransactionBase<InviteClientState> {
-  private readonly timerA = this.newTimer();
-  private readonly timerB = this.newTimer();
-  private readonly timerD = this.newTimer();
-  private readonly timerM = this.newTimer();
   private intervalA: number;
   /** The ACK for the final non-2xx response, built once and resent as is. */
   private ack: SipRequest | null = null;
@@ -28,8 +32,8 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
 
   start(): void {
     this.send(this.request);
-    if (!this.reliable) this.timerA.start(this.intervalA, () => this.onTimerA());
-    this.timerB.start(64 * this.ctx.timers.t1Ms, () => this.onTimerB());
+    if (!this.reliable) this.schedule.start(TIMER_A, this.intervalA, () => this.onTimerA());
+    this.schedule.start(TIMER_B, 64 * this.ctx.timers.t1Ms, () => this.onTimerB());
   }
 
   receiveResponse(response: SipResponse): void {
@@ -37,10 +41,12 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
     switch (this.state) {
       case 'calling':
       case 'proceeding':
-        this.timerA.stop();
+        this.schedule.stop(TIMER_A);
         if (status < 200) {
+          // Timer B only times out Calling: a ringing INVITE is the TU's to CANCEL, so no timer waits.
+          this.schedule.stop(TIMER_B);
           this.state = 'proceeding';
-          this.handlers.onResponse(response);
+          this.passUp(response);
         } else if (status < 300) {
           this.accept(response);
         } else {
@@ -53,21 +59,37 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
         return;
       case 'accepted':
         // RFC 6026 §8.4: every 2xx is passed to the TU; anything else is dropped.
-        if (status >= 200 && status < 300) this.handlers.onResponse(response);
+        if (status >= 200 && status < 300) this.passUp(response);
         return;
       case 'terminated':
         return;
     }
   }
 
+  /**
+   * A CANCEL for this INVITE went out. RFC 3261 §9.1: with no final response within 64*T1 the
+   * transaction is given up and the TU told as on Timer B, so a callee that rings and then vanishes
+   * (or whose 487 is lost for good) does not leave the INVITE and its early dialog behind for ever.
+   */
+  cancelled(): void {
+    if (this.state !== 'calling' && this.state !== 'proceeding') return;
+    this.schedule.start(TIMER_CANCELLED, 64 * this.ctx.timers.t1Ms, () => this.onCancelledTimeout());
+  }
+
+  private onCancelledTimeout(): void {
+    if (this.state !== 'calling' && this.state !== 'proceeding') return;
+    this.terminate();
+    this.handlers.onTimeout();
+  }
+
   private onTimerA(): void {
     if (this.state !== 'calling') return;
     this.send(this.request);
     this.intervalA *= 2; // §17.1.1.2: doubling, no cap (Timer B ends it)
-    this.timerA.start(this.intervalA, () => this.onTimerA());
+    this.schedule.start(TIMER_A, this.intervalA, () => this.onTimerA());
   }
 
-  /** §17.1.1.2: only a transaction still Calling times out; a ringing INVITE is the TU's to CANCEL. */
+  /** §17.1.1.2: only a transaction still Calling times out (Timer B is stopped in Proceeding). */
   private onTimerB(): void {
     if (this.state !== 'calling') return;
     this.terminate();
@@ -77,19 +99,19 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
   private accept(response: SipResponse): void {
     this.state = 'accepted';
     this.answered = true;
-    this.timerB.stop();
-    this.timerM.start(64 * this.ctx.timers.t1Ms, () => this.terminate());
-    this.handlers.onResponse(response);
+    this.schedule.stop(TIMER_B);
+    this.schedule.start(TIMER_M, 64 * this.ctx.timers.t1Ms, () => this.terminate());
+    this.passUp(response);
   }
 
   private complete(response: SipResponse): void {
     this.state = 'completed';
     this.answered = true;
-    this.timerB.stop();
+    this.schedule.stop(TIMER_B);
     this.ack = createNon2xxAck(this.request, response);
     this.send(this.ack);
-    this.handlers.onResponse(response);
+    this.passUp(response);
     if (this.reliable) this.terminate();
-    else this.timerD.start(TIMER_D_UNRELIABLE_MS, () => this.terminate());
+    else this.schedule.start(TIMER_D, TIMER_D_UNRELIABLE_MS, () => this.terminate());
   }
 }

@@ -11,6 +11,13 @@ export type InviteServerState = 'proceeding' | 'completed' | 'confirmed' | 'acce
  */
 export const AUTO_TRYING_DELAY_MS = 200;
 
+/** Timer slots (RFC 3261 §17.2.1, RFC 6026 §7.1); TRYING sends the automatic 100. */
+const TIMER_TRYING = 0;
+const TIMER_G = 1;
+const TIMER_H = 2;
+const TIMER_I = 3;
+const TIMER_L = 4;
+
 export interface InviteServerTransactionInit extends ServerTransactionInit {
   /** Timer H fired: no ACK came for our 300-699 response. */
   readonly onAckTimeout: (transaction: InviteServerTransaction) => void;
@@ -23,11 +30,6 @@ export interface InviteServerTransactionInit extends ServerTransactionInit {
  * (Timer G) until the ACK arrives or Timer H gives up.
  */
 export class InviteServerTransaction extends ServerTransactionBase<InviteServerState> {
-  private readonly timerTrying = this.newTimer();
-  private readonly timerG = this.newTimer();
-  private readonly timerH = this.newTimer();
-  private readonly timerI = this.newTimer();
-  private readonly timerL = this.newTimer();
   private intervalG: number;
   private readonly onAckTimeout: (transaction: InviteServerTransaction) => void;
 
@@ -35,7 +37,7 @@ export class InviteServerTransaction extends ServerTransactionBase<InviteServerS
     super(init, 'proceeding');
     this.intervalG = init.ctx.timers.t1Ms;
     this.onAckTimeout = init.onAckTimeout;
-    this.timerTrying.start(AUTO_TRYING_DELAY_MS, () => this.onTryingDue());
+    this.schedule.start(TIMER_TRYING, AUTO_TRYING_DELAY_MS, () => this.onTryingDue());
   }
 
   respond(response: SipResponse): void {
@@ -48,18 +50,18 @@ export class InviteServerTransaction extends ServerTransactionBase<InviteServerS
       this.dropped(response);
       return;
     }
-    this.timerTrying.stop();
+    this.schedule.stop(TIMER_TRYING);
     if (status < 200) {
       this.send(response);
     } else if (status < 300) {
       this.state = 'accepted';
       this.send(response);
-      this.timerL.start(64 * this.ctx.timers.t1Ms, () => this.terminate());
+      this.schedule.start(TIMER_L, 64 * this.ctx.timers.t1Ms, () => this.terminate());
     } else {
       this.state = 'completed';
       this.send(response);
-      if (!this.reliable) this.timerG.start(this.intervalG, () => this.onTimerG());
-      this.timerH.start(64 * this.ctx.timers.t1Ms, () => this.onTimerH());
+      if (!this.reliable) this.schedule.start(TIMER_G, this.intervalG, () => this.onTimerG());
+      this.schedule.start(TIMER_H, 64 * this.ctx.timers.t1Ms, () => this.onTimerH());
     }
   }
 
@@ -78,10 +80,10 @@ export class InviteServerTransaction extends ServerTransactionBase<InviteServerS
     if (this.rfc2543 && this.state === 'completed' && ack.toTag !== this.localTag) return false;
     if (this.state !== 'completed') return true; // Confirmed: a retransmitted ACK, absorbed
     this.state = 'confirmed';
-    this.timerG.stop();
-    this.timerH.stop();
+    this.schedule.stop(TIMER_G);
+    this.schedule.stop(TIMER_H);
     if (this.reliable) this.terminate();
-    else this.timerI.start(this.ctx.timers.t4Ms, () => this.terminate());
+    else this.schedule.start(TIMER_I, this.ctx.timers.t4Ms, () => this.terminate());
     return true;
   }
 
@@ -92,7 +94,7 @@ export class InviteServerTransaction extends ServerTransactionBase<InviteServerS
   private onTimerG(): void {
     this.resend();
     this.intervalG = Math.min(2 * this.intervalG, this.ctx.timers.t2Ms);
-    this.timerG.start(this.intervalG, () => this.onTimerG());
+    this.schedule.start(TIMER_G, this.intervalG, () => this.onTimerG());
   }
 
   private onTimerH(): void {

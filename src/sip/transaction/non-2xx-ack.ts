@@ -10,7 +10,7 @@ export function createNon2xxAck(invite: SipRequest, response: SipResponse): SipR
   const headers = new SipHeaders();
   const source = invite.headers;
   headers.append('Via', source.getAll('via')[0] ?? '');
-  for (const field of source.entries()) if (field.key === 'route') headers.append('Route', field.value);
+  for (let i = 0; i < source.size; i++) if (source.keyAt(i) === 'route') headers.append('Route', source.valueAt(i));
   headers.append('Max-Forwards', source.get('max-forwards') ?? '70');
   headers.append('From', source.get('from') ?? '');
   headers.append('To', response.headers.get('to') ?? source.get('to') ?? '');

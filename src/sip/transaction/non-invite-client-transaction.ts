@@ -3,15 +3,17 @@ import { ClientTransactionBase, type ClientTransactionInit } from './client-tran
 
 export type NonInviteClientState = 'trying' | 'proceeding' | 'completed';
 
+/** Timer slots (RFC 3261 §17.1.2.2). */
+const TIMER_E = 0;
+const TIMER_F = 1;
+const TIMER_K = 2;
+
 /**
  * The non-INVITE client transaction, RFC 3261 §17.1.2 (Figure 6). Timer E retransmits on unreliable
  * transports, doubling up to T2, and every T2 once a provisional arrived; Timer F (64*T1) keeps
  * running in Proceeding and times the request out; Timer K absorbs late retransmitted responses.
  */
 export class NonInviteClientTransaction extends ClientTransactionBase<NonInviteClientState> {
-  private readonly timerE = this.newTimer();
-  private readonly timerF = this.newTimer();
-  private readonly timerK = this.newTimer();
   private intervalE: number;
 
   constructor(init: ClientTransactionInit) {
@@ -21,24 +23,24 @@ export class NonInviteClientTransaction extends ClientTransactionBase<NonInviteC
 
   start(): void {
     this.send(this.request);
-    if (!this.reliable) this.timerE.start(this.intervalE, () => this.onTimerE());
-    this.timerF.start(64 * this.ctx.timers.t1Ms, () => this.onTimerF());
+    if (!this.reliable) this.schedule.start(TIMER_E, this.intervalE, () => this.onTimerE());
+    this.schedule.start(TIMER_F, 64 * this.ctx.timers.t1Ms, () => this.onTimerF());
   }
 
   receiveResponse(response: SipResponse): void {
     if (this.state !== 'trying' && this.state !== 'proceeding') return; // Completed absorbs them
     if (response.status < 200) {
       this.state = 'proceeding';
-      this.handlers.onResponse(response);
+      this.passUp(response);
       return;
     }
     this.state = 'completed';
     this.answered = true;
-    this.timerE.stop();
-    this.timerF.stop();
-    this.handlers.onResponse(response);
+    this.schedule.stop(TIMER_E);
+    this.schedule.stop(TIMER_F);
+    this.passUp(response);
     if (this.reliable) this.terminate();
-    else this.timerK.start(this.ctx.timers.t4Ms, () => this.terminate());
+    else this.schedule.start(TIMER_K, this.ctx.timers.t4Ms, () => this.terminate());
   }
 
   private onTimerE(): void {
@@ -46,7 +48,7 @@ export class NonInviteClientTransaction extends ClientTransactionBase<NonInviteC
     this.send(this.request);
     // §17.1.2.2: in Trying the interval doubles up to T2; in Proceeding it is T2.
     this.intervalE = this.state === 'proceeding' ? t2Ms : Math.min(2 * this.intervalE, t2Ms);
-    this.timerE.start(this.intervalE, () => this.onTimerE());
+    this.schedule.start(TIMER_E, this.intervalE, () => this.onTimerE());
   }
 
   private onTimerF(): void {

@@ -3,14 +3,15 @@ import { ServerTransactionBase, type ServerTransactionInit } from './server-tran
 
 export type NonInviteServerState = 'trying' | 'proceeding' | 'completed';
 
+/** Timer slot (RFC 3261 §17.2.2). */
+const TIMER_J = 0;
+
 /**
  * The non-INVITE server transaction, RFC 3261 §17.2.2 (Figure 8): retransmitted requests are
  * absorbed in Trying and answered with the last response in Proceeding and Completed; Timer J
  * (64*T1 on unreliable transports, 0 on reliable ones) keeps it in Completed for them.
  */
 export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteServerState> {
-  private readonly timerJ = this.newTimer();
-
   constructor(init: ServerTransactionInit) {
     super(init, 'trying');
   }
@@ -27,7 +28,7 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
     }
     this.state = 'completed';
     if (this.reliable) this.terminate();
-    else this.timerJ.start(64 * this.ctx.timers.t1Ms, () => this.terminate());
+    else this.schedule.start(TIMER_J, 64 * this.ctx.timers.t1Ms, () => this.terminate());
   }
 
   receiveRetransmission(): void {

@@ -1,7 +1,7 @@
 import type { SipRequest, SipResponse } from '../message/sip-message';
 import type { TransactionContext } from './transaction-context';
 import { asError } from './transaction-context';
-import { TransactionTimer } from './transaction-timer';
+import { TransactionTimers } from './transaction-timer';
 import type { ServerTransaction } from './transaction-user';
 
 export interface ServerTransactionInit {
@@ -24,7 +24,8 @@ export abstract class ServerTransactionBase<S extends string> implements ServerT
   protected readonly ctx: TransactionContext;
   /** Reliable transports neither retransmit nor linger (Timers G, I, J). */
   protected readonly reliable: boolean;
-  private readonly timerList: TransactionTimer[] = [];
+  /** Timers by slot; each machine names its slots. */
+  protected readonly schedule: TransactionTimers;
 
   protected constructor(init: ServerTransactionInit, initial: S) {
     this.ctx = init.ctx;
@@ -33,6 +34,7 @@ export abstract class ServerTransactionBase<S extends string> implements ServerT
     this.rfc2543 = init.rfc2543;
     this.reliable = init.request.source !== undefined && init.request.source.protocol !== 'udp';
     this.state = initial;
+    this.schedule = new TransactionTimers(init.ctx.clock);
   }
 
   get finalSent(): boolean {
@@ -59,16 +61,15 @@ export abstract class ServerTransactionBase<S extends string> implements ServerT
     this.terminate();
   }
 
-  protected newTimer(): TransactionTimer {
-    const timer = new TransactionTimer(this.ctx.clock);
-    this.timerList.push(timer);
-    return timer;
-  }
-
-  /** Sends a response and keeps it for retransmission. */
+  /**
+   * Sends a response and keeps it for retransmission. The transport has read the response's Via by
+   * the time `transmit` yields; the views of both messages go until a retransmission needs them again.
+   */
   protected send(response: SipResponse): void {
     this.lastResponse = response;
     void this.transmit(response);
+    response.releaseViews();
+    this.request.releaseViews();
   }
 
   /** Sends the last response again, the same object (and so the same bytes). */
@@ -87,7 +88,7 @@ export abstract class ServerTransactionBase<S extends string> implements ServerT
   protected terminate(): void {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
-    for (const timer of this.timerList) timer.stop();
+    this.schedule.stopAll();
     this.ctx.release('server', this.key, this);
     this.onTerminated?.();
   }

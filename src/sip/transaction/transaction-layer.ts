@@ -15,6 +15,7 @@ import { NonInviteServerTransaction } from './non-invite-server-transaction';
 import type { ServerTransactionBase } from './server-transaction-base';
 import type { TransactionContext } from './transaction-context';
 import { TransactionError } from './transaction-error';
+import { handOver } from './hand-over';
 import { clientKey, serverKey } from './transaction-keys';
 import type { TimerSettings } from './transaction-timer';
 import type { ClientTransaction, ClientTransactionHandlers, TransactionUser } from './transaction-user';
@@ -76,7 +77,10 @@ export class TransactionLayer implements TransportListener {
     this.receive(message);
   }
 
-  /** A parsed message from the transport, `source` set. */
+  /**
+   * A parsed message from the transport, `source` set. Once the TU has handled one, its parsed header
+   * views are dropped (see `handOver`); an absorbed retransmission is simply dropped.
+   */
   receive(message: SipMessage): void {
     if (message.isRequest()) this.receiveRequest(message);
     else this.receiveResponse(message);
@@ -109,6 +113,10 @@ export class TransactionLayer implements TransportListener {
       request.method === 'INVITE' ? new InviteClientTransaction(init) : new NonInviteClientTransaction(init);
     this.clients.set(key, transaction);
     transaction.start();
+    if (request.method === 'CANCEL') {
+      const invite = this.clients.get(clientKey(branch, 'INVITE'));
+      if (invite instanceof InviteClientTransaction) invite.cancelled();
+    }
     return transaction;
   }
 
@@ -150,7 +158,7 @@ export class TransactionLayer implements TransportListener {
     }
     const transaction = key === null ? undefined : this.clients.get(key);
     if (transaction) transaction.receiveResponse(response);
-    else this.user.onStrayResponse(response);
+    else handOver(response, () => this.user.onStrayResponse(response));
   }
 
   private receiveRequest(request: SipRequest): void {
@@ -183,14 +191,14 @@ export class TransactionLayer implements TransportListener {
         ? new InviteServerTransaction({ ...init, onAckTimeout: this.onAckTimeout })
         : new NonInviteServerTransaction(init);
     this.servers.set(key, transaction);
-    this.user.onRequest(request, transaction);
+    handOver(request, () => this.user.onRequest(request, transaction));
   }
 
   /** §17.2.3: an ACK matches the INVITE transaction; one for a 2xx matches none and goes to the TU. */
   private receiveAck(ack: SipRequest, key: string): void {
     const invite = this.servers.get(key);
     if (invite instanceof InviteServerTransaction && invite.receiveAck(ack)) return;
-    this.user.onAck(ack);
+    handOver(ack, () => this.user.onAck(ack));
   }
 
   /**
@@ -214,7 +222,7 @@ export class TransactionLayer implements TransportListener {
       return;
     }
     transaction.respond(createResponse(cancel, 200, undefined, { toTag: invite.localTag ?? newTag() }));
-    if (invite.state === 'proceeding') this.user.onCancel(cancel, invite);
+    if (invite.state === 'proceeding') handOver(cancel, () => this.user.onCancel(cancel, invite));
   }
 
   private dropUnreadable(message: SipMessage, error: unknown): void {

@@ -7,24 +7,36 @@ export interface TimerSettings {
   readonly t4Ms: number;
 }
 
-/** One named timer of a transaction (A, B, E, F...): at most one pending callback at a time. */
-export class TransactionTimer {
-  private handle: TimerHandle | null = null;
+/**
+ * The named timers of one transaction (A, B, D, M...), each a slot number with at most one pending
+ * callback. One object and one small array per transaction, made on the first start, instead of an
+ * object per named timer: a ringing call holds three transactions for as long as it rings.
+ */
+export class TransactionTimers {
+  private handles: (TimerHandle | null)[] | null = null;
 
   constructor(private readonly clock: Clock) {}
 
-  /** (Re)starts the timer; a pending run is cancelled first. */
-  start(ms: number, fn: () => void): void {
-    this.stop();
-    this.handle = this.clock.setTimeout(() => {
-      this.handle = null;
+  /** (Re)starts the timer in `slot`; a pending run of it is cancelled first. */
+  start(slot: number, ms: number, fn: () => void): void {
+    this.stop(slot);
+    const handles = (this.handles ??= []);
+    handles[slot] = this.clock.setTimeout(() => {
+      handles[slot] = null;
       fn();
     }, ms);
   }
 
-  stop(): void {
-    if (this.handle === null) return;
-    this.clock.clearTimeout(this.handle);
-    this.handle = null;
+  stop(slot: number): void {
+    const handle = this.handles?.[slot];
+    if (handle === undefined || handle === null) return;
+    this.clock.clearTimeout(handle);
+    this.handles![slot] = null;
+  }
+
+  stopAll(): void {
+    const handles = this.handles;
+    if (handles === null) return;
+    for (let slot = 0; slot < handles.length; slot++) this.stop(slot);
   }
 }

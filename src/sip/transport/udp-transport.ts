@@ -1,4 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIP } from 'node:net';
 import type { Logger } from '../../observability/logger';
 import type { MessageSource } from '../message/sip-message';
 import { ipFamily, unmapIpv4 } from './ip-address';
@@ -34,7 +36,7 @@ export class UdpTransport {
     receiver: UdpReceiver,
     logger: Logger,
   ): Promise<UdpTransport> {
-    const socket = createSocket({ type: ipFamily(spec.host) === 6 ? 'udp6' : 'udp4' });
+    const socket = createSocket({ type: ipFamily(spec.host) === 6 ? 'udp6' : 'udp4', lookup: literalLookup });
     try {
       await new Promise<void>((resolve, reject) => {
         socket.once('error', reject);
@@ -102,4 +104,19 @@ export class UdpTransport {
   private readonly onError = (error: Error): void => {
     this.logger.warn('udp socket error', { local: this.bound.host, port: this.bound.port, error: error.message });
   };
+}
+
+/**
+ * Every send names its destination, and dgram resolves it first, with the resolver's answer coming a
+ * tick later even for an IP literal. The transport layer only sends to IP literals: those are answered
+ * at once; a name (never expected here) still goes to the system resolver.
+ */
+function literalLookup(
+  hostname: string,
+  options: LookupOneOptions,
+  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = isIP(hostname);
+  if (family !== 0) callback(null, hostname, family);
+  else dnsLookup(hostname, options, callback);
 }

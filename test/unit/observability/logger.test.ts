@@ -48,4 +48,29 @@ describe('the logger', () => {
     assert.equal(masked.lines()[0]?.caller, '+15550001001');
     assert.equal(plain.lines()[0]?.caller, '+15550001001');
   });
+
+  it("gives a grandchild its parents' metadata, the nearest winning, and a line's own over all", async () => {
+    const { logger, lines } = capture(true);
+    const call = logger.child({ component: 'b2bua', callId: 'c-1' }).child({ callId: 'c-2', leg: 'a' });
+    call.warn('leg failed', { leg: 'b' });
+    await new Promise((r) => setImmediate(r));
+    const [line] = lines();
+    assert.equal(line?.component, 'b2bua');
+    assert.equal(line?.callId, 'c-2');
+    assert.equal(line?.leg, 'b');
+  });
+
+  it('lets a child made while its level was off write once the level is raised', async () => {
+    const { logger, lines } = capture(true);
+    logger.setLevel('warn');
+    const call = logger.child({ callId: 'c-3' });
+    call.info('dropped');
+    logger.setLevel('info');
+    call.info('kept');
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(
+      lines().map((l) => [l.message, l.callId]),
+      [['kept', 'c-3']],
+    );
+  });
 });
