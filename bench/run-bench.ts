@@ -7,6 +7,7 @@ import { runConcurrent } from './load/concurrent-mode';
 import { Started } from './load/far-ends';
 import { ensureKamailio } from './load/kamailio-proxy';
 import { runSeries, type SeriesResult, type Target } from './load/load-series';
+import { runOverload } from './load/overload-mode';
 import { readCpuProfile, topSelfTimes } from './profile/cpu-profile-summary';
 import { formatNumber, textTable } from './report/text-table';
 
@@ -32,6 +33,10 @@ async function main(): Promise<void> {
   log(`work directory ${workDir}`);
   if (options.concurrent.length > 0) {
     await runConcurrent({ root: ROOT, workDir, options, log });
+    return;
+  }
+  if (options.overload) {
+    await runOverload({ root: ROOT, workDir, options, log });
     return;
   }
   if (options.kamailio) await ensureKamailio(log);

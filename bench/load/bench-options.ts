@@ -18,6 +18,13 @@ export interface BenchOptions {
   readonly markdown: boolean;
   /** Concurrent mode: a heap snapshot of the server once the calls are up, summarised by constructor. */
   readonly heapSnapshot: boolean;
+  /** Overload mode: twice the sustainable rate R for `overloadSeconds`, with probes (overload-mode.ts). */
+  readonly overload: boolean;
+  readonly overloadSeconds: number;
+  /** Overload mode: R in calls/s; 0: measured first by a rate series. */
+  readonly sustainableCps: number;
+  /** Overload mode: the server's b2bua.maxCalls; 0: its default. */
+  readonly maxCalls: number;
 }
 
 const RATE_STEPS = [50, 100, 200, 400, 800, 1200, 1600];
@@ -38,6 +45,11 @@ export const USAGE = `npm run bench -- [options]
   --concurrent N,M        concurrent-calls mode: hold N then M calls, report RSS per call
   --fill-rate N           calls/s while filling in concurrent mode (default 400)
   --heap-snapshot         concurrent mode: snapshot the server's heap once the calls are up
+  --overload              overload mode: measure the sustainable rate R (a rate series), then offer 2R
+                          for --overload-seconds while probing with OPTIONS and copy calls each second
+  --sustainable-cps R     overload mode: take R as given instead of measuring it
+  --overload-seconds S    overload mode: how long 2R is offered (default 30)
+  --max-calls N           overload mode: the server's b2bua.maxCalls (default: the server's default)
   --markdown              tables as Markdown`;
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -88,5 +100,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     fillRate: num('--fill-rate', 400, 1, 10_000),
     markdown: argv.includes('--markdown'),
     heapSnapshot: argv.includes('--heap-snapshot'),
+    overload: argv.includes('--overload'),
+    overloadSeconds: num('--overload-seconds', 30, 5, 600),
+    sustainableCps: num('--sustainable-cps', 0, 0, 100_000),
+    maxCalls: Math.round(num('--max-calls', 0, 0, 10_000_000)),
   };
 }

@@ -2,7 +2,8 @@ import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { freePort } from '../../test/support/sipp/free-port';
-import { heapGroups, readHeapSnapshot } from '../profile/heap-snapshot-summary';
+import { heapReport } from '../profile/heap-report';
+import { readHeapSnapshot } from '../profile/heap-snapshot-summary';
 import { formatNumber, markdownTable, textTable } from '../report/text-table';
 import type { BenchOptions } from './bench-options';
 import { BENCH_CALLED } from './bench-seed';
@@ -181,13 +182,6 @@ async function snapshotHeap(pid: number, dir: string, calls: number, log: (l: st
     lastSize = size;
   }
   if (!file) return log('no heap snapshot was written');
-  const groups = heapGroups(await readHeapSnapshot(join(dir, file)), 20);
-  const rows = groups.map((g) => [
-    g.what,
-    formatNumber(g.count),
-    formatNumber(g.selfBytes / 1024 / 1024, 1),
-    formatNumber(g.selfBytes / calls, 0),
-  ]);
   log(`heap snapshot ${join(dir, file)} with ${formatNumber(calls)} calls up: largest groups by self size`);
-  log(textTable(['constructor or type', 'count', 'self MB', 'bytes per call'], rows));
+  log(heapReport(await readHeapSnapshot(join(dir, file)), calls));
 }

@@ -120,6 +120,8 @@ export async function startOurStack(
       CMR_CHARGING_URL: chf.url,
       CMR_PORTAL_URL: portal.url,
       CMR_B2BUA_NO_ANSWER_TIMEOUT_MS: String(plan.noAnswerTimeoutMs),
+      // Every bench call comes from one caller: its copy budget per minute would refuse most copies.
+      CMR_LIMITS_COPIES_PER_MINUTE_PER_REQUESTER: '0',
     },
   });
   started.first(server);

@@ -31,6 +31,8 @@ export interface SippLoadOptions {
   readonly recvTimeoutMs?: number;
   /** `-l`: most calls at once (SIPp's default is 3 × rate × call length). */
   readonly maxConcurrent?: number;
+  /** `-rtt_freq`: SIPp writes response times every this many calls, and not at exit (default 100). */
+  readonly rttFrequency?: number;
 }
 
 export interface SippLoadResult {
@@ -110,7 +112,7 @@ export class SippLoadProcess {
     if (options.maxConcurrent !== undefined) args.push('-l', String(options.maxConcurrent));
     if (options.serviceUser !== undefined) args.push('-s', options.serviceUser);
     args.push('-trace_stat', '-stf', join(options.workDir, 'stat.csv'), '-fd', '1');
-    args.push('-trace_rtt', '-rtt_freq', '100');
+    args.push('-trace_rtt', '-rtt_freq', String(options.rttFrequency ?? 100));
     args.push('-trace_err', '-error_file', join(options.workDir, 'errors.log'), '-error_overwrite', 'false');
     // CMR_BENCH_TRACE=1 adds SIPp's message and call-debug traces (heavy: for debugging a scenario only).
     if (process.env.CMR_BENCH_TRACE === '1') {
