@@ -158,7 +158,7 @@ export class AnnouncementPlayer {
         uri,
         from: `<sip:cmr-as@${this.init.address}>`,
         to: `<${uri}>`,
-        body: Buffer.from(this.init.offer),
+        body: this.init.offer,
         contentType: 'application/sdp',
         headers: [['Subject', 'cmr ringing']],
       });
@@ -189,7 +189,7 @@ export class AnnouncementPlayer {
     }
     this.legs.add(dialog);
     this.init.bind(dialog);
-    return { dialog, sdp: Buffer.from(response.body) };
+    return { dialog, sdp: response.body };
   }
 
   /** Read through methods: TypeScript would keep the narrowing from before an await. */

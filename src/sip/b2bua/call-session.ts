@@ -162,7 +162,7 @@ export class CallSession {
     this.aDialog = this.a.progress(response.status, {
       reason: response.reason,
       headers,
-      body: response.body.length > 0 ? Buffer.from(response.body) : undefined,
+      body: response.body.length > 0 ? response.body : undefined,
       contentType: response.headers.get('content-type'),
     });
     this.ctx.bind(this.aDialog, this);
@@ -208,6 +208,7 @@ export class CallSession {
     });
     this.ctx.bind(this.aDialog, this);
     player.playing(selection.resource);
+    this.pendingRinging = null; // the caller hears the CMR resource, not the callee's ringing
     if (selection.playOrder.length > 1) void this.advanceWhenAcknowledged(player, selection);
   }
 
@@ -252,6 +253,9 @@ export class CallSession {
 
   private onCalleeFinal({ response, dialog }: InviteResult): void {
     this.clearNoAnswer();
+    // Nothing left to cancel: the B-leg INVITE and its answer need not live as long as the call.
+    this.b = null;
+    this.pendingRinging = null;
     if (dialog && response.status < 300) {
       this.bDialog = dialog;
       this.ctx.bind(dialog, this);
@@ -280,7 +284,7 @@ export class CallSession {
     this.calleeAllowsUpdate = response.headers
       .getAll('allow')
       .some((v) => v.split(',').some((m) => m.trim().toUpperCase() === 'UPDATE'));
-    const calleeSdp = Buffer.from(response.body);
+    const calleeSdp = response.body;
     if (this.mediaState() === 'playing' && this.mediaSdp) {
       this.stopMedia(now);
       this.retargetTo = calleeSdp;
@@ -334,7 +338,7 @@ export class CallSession {
   private async followCaller(sdp: Buffer): Promise<void> {
     const dialog = this.bDialog;
     if (!dialog || this.ended) return;
-    const opts = { body: Buffer.from(sdp), contentType: 'application/sdp' };
+    const opts = { body: sdp, contentType: 'application/sdp' };
     const response = this.calleeAllowsUpdate
       ? await this.ctx.ua.requestInDialog(dialog, 'UPDATE', opts)
       : await this.ctx.ua.reinvite(dialog, opts);

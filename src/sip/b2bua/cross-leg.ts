@@ -25,7 +25,7 @@ export function calleeInvite(a: SipRequest, ua: SipUserAgent, trusted: boolean):
     from: formatNameAddr({ ...a.from, params: withoutTag(a.from.params) }),
     to: formatNameAddr({ ...a.to, params: withoutTag(a.to.params) }),
     headers: extra,
-    body: a.body.length > 0 ? Buffer.from(a.body) : undefined,
+    body: a.body.length > 0 ? a.body : undefined,
     contentType: a.headers.get('content-type'),
   });
   copyHeaders(a.headers, request.headers, policy);
@@ -43,7 +43,7 @@ export async function relayInDialog(ua: SipUserAgent, incoming: IncomingRequest,
   copyHeaders(request.headers, carried, IN_DIALOG_POLICY);
   const extra = carried.entries().map((f): [string, string] => [f.name, f.value]);
   const opts = {
-    body: request.body.length > 0 ? Buffer.from(request.body) : undefined,
+    body: request.body.length > 0 ? request.body : undefined,
     contentType: request.headers.get('content-type'),
     headers: extra,
   };
@@ -51,7 +51,7 @@ export async function relayInDialog(ua: SipUserAgent, incoming: IncomingRequest,
     request.method === 'INVITE' ? await ua.reinvite(to, opts) : await ua.requestInDialog(to, request.method, opts);
   const answer = {
     reason: response.reason,
-    body: response.body.length > 0 ? Buffer.from(response.body) : undefined,
+    body: response.body.length > 0 ? response.body : undefined,
     contentType: response.headers.get('content-type'),
   };
   if (request.method === 'INVITE' && response.status < 300) (incoming as IncomingInvite).accept(answer);

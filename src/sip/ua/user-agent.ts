@@ -367,7 +367,12 @@ export class SipUserAgent implements TransactionUser {
     const ack = dialog.createRequest('ACK', { cseq: invite.cseq.seq });
     this.send(
       resolveNextHop(ack, inviteTarget.protocol).then((target) => {
-        this.acksByDialog.set(dialog.key, { ack, target });
+        const sent = { ack, target };
+        this.acksByDialog.set(dialog.key, sent);
+        // A 2xx is retransmitted for 64*T1 at most (RFC 3261 §13.3.1.4): after that no copy needs this ACK again.
+        this.options.clock.setTimeout(() => {
+          if (this.acksByDialog.get(dialog.key) === sent) this.acksByDialog.delete(dialog.key);
+        }, 64 * this.options.timers.t1Ms);
         return this.transactions.sendAck(ack, target);
       }),
       'ACK',
