@@ -18,8 +18,8 @@ export interface ValidationPolicy {
   acceptedBodies(method: string): readonly string[];
   /** Media types our answers to this method carry (SDP for INVITE): an Accept without them gets 406. */
   answerBodies(method: string): readonly string[];
-  /** True for a Via we put on a request ourselves: seeing it on an incoming request means a loop. */
-  isOwnVia(sentBy: { host: string; port: number | null }, branch: string | null): boolean;
+  /** True for a Via we put on a request ourselves (its transport and sent-by): on an incoming request, a loop. */
+  isOwnVia(sentBy: { protocol: string; host: string; port: number | null }, branch: string | null): boolean;
 }
 
 const URI_SCHEMES = new Set(['sip', 'sips', 'tel']);
@@ -41,7 +41,7 @@ export function validateRequest(request: SipRequest, policy: ValidationPolicy): 
   }
 
   for (const via of request.vias) {
-    if (policy.isOwnVia({ host: via.host, port: via.port }, via.params.get('branch') ?? null)) {
+    if (policy.isOwnVia({ protocol: via.protocol, host: via.host, port: via.port }, via.params.get('branch') ?? null)) {
       return { status: 482, reason: 'Loop Detected' };
     }
   }

@@ -88,9 +88,13 @@ export class SipUserAgent implements TransactionUser {
     this.supported = options.supportedExtensions ?? ['100rel'];
     const bodies = options.acceptedBodies ?? DEFAULT_BODIES;
     // Our sent-by per protocol we listen on, read once: the transport is bound before the UA is built.
-    let ownSentBys: { host: string; port: number }[] | undefined;
+    // The protocol counts: a TCP client may have the port number of our UDP sent-by when the ports differ.
+    let ownSentBys: { protocol: string; host: string; port: number }[] | undefined;
     const own = () =>
-      (ownSentBys ??= TRANSPORT_PROTOCOLS.flatMap((p) => ifListening(() => options.transport.viaSentBy(p)) ?? []));
+      (ownSentBys ??= TRANSPORT_PROTOCOLS.flatMap((p) => {
+        const sentBy = ifListening(() => options.transport.viaSentBy(p));
+        return sentBy ? [{ protocol: p.toUpperCase(), ...sentBy }] : [];
+      }));
     this.policy = {
       allowedMethods: this.allowed,
       forwardedMethods: new Set(options.forwardedMethods ?? ['INVITE']),
@@ -99,7 +103,12 @@ export class SipUserAgent implements TransactionUser {
       answerBodies: (method) => (method === 'INVITE' || method === 'UPDATE' ? ['application/sdp'] : []),
       isOwnVia: (sentBy, branch) =>
         branch !== null &&
-        own().some((mine) => mine.host.toLowerCase() === sentBy.host && (sentBy.port ?? 5060) === mine.port),
+        own().some(
+          (mine) =>
+            mine.protocol === sentBy.protocol &&
+            mine.host.toLowerCase() === sentBy.host &&
+            (sentBy.port ?? 5060) === mine.port,
+        ),
     };
     this.ctx = {
       transport: options.transport,
