@@ -51,10 +51,14 @@ export class CopyConsent {
       : { kind: 'cancelled', resource: offer.resource };
   }
 
-  /** The offer made at `offeredAt` lapsed unanswered: it goes, and its resource is returned (null if answered). */
-  lapse(callId: string, offeredAt: number, now: number): Resource | null {
+  /**
+   * The time of the offer made at `offeredAt` is up (the caller's timer says so: no clock reading here, a
+   * timer may fire a millisecond before Date.now() agrees): it goes, and its resource is returned; null
+   * when it was answered, or replaced by a newer offer.
+   */
+  lapse(callId: string, offeredAt: number): Resource | null {
     const offer = this.pending.get(callId);
-    if (!offer || offer.offeredAt !== offeredAt || now <= offer.expiresAt) return null;
+    if (!offer || offer.offeredAt !== offeredAt) return null;
     this.pending.delete(callId);
     return offer.resource;
   }

@@ -63,8 +63,11 @@ for (const { lossPercent, seed, minCompleted } of RUNS) {
       const share = dropped(counts) / received(counts);
       assert.ok(share > lossPercent / 200 && share < (lossPercent * 1.5) / 100, `the relays dropped ${share}`);
       assertCompleted(caller, 'caller', minCompleted);
-      assertCompleted(callee, 'callee', minCompleted);
-      assertCompleted(mediaServer, 'media server', minCompleted);
+      // A call the caller lost for good may stay open at a far end it reached (its CANCEL lost too, the
+      // server gave the INVITE up after 64*T1): at most one such far-end call per call the caller lost.
+      const lost = CALLS - caller.stats.successfulCalls;
+      assertCompleted(callee, 'callee', minCompleted, lost);
+      assertCompleted(mediaServer, 'media server', minCompleted, lost);
       for (let n = 1; n <= CALLS; n++) {
         const who = callerOf(n);
         assertChargedOnceIfCopied(who, records.get(who) ?? [], rig.ledgerOf(who));
@@ -87,9 +90,13 @@ for (const { lossPercent, seed, minCompleted } of RUNS) {
   });
 }
 
-/** At least `min` calls of the run succeeded, none still running; SIPp's report in the message if not. */
-function assertCompleted(result: SippResult, who: string, min: number): void {
-  const ok = result.stats.successfulCalls >= min && !result.timedOut;
+/**
+ * At least `min` calls of the run succeeded, and none is still running beyond `mayBeOpen` (a far end
+ * stopped at its deadline); SIPp's report in the message if not.
+ */
+function assertCompleted(result: SippResult, who: string, min: number, mayBeOpen = 0): void {
+  const open = CALLS - result.stats.successfulCalls - result.stats.failedCalls;
+  const ok = result.stats.successfulCalls >= min && (!result.timedOut || open <= mayBeOpen);
   assert.ok(ok, `${who}: ${result.stats.successfulCalls} calls completed, ${min} needed\n${formatSippReport(result)}`);
 }
 

@@ -239,7 +239,7 @@ export class CopyController {
   private tellWhenLapsed(call: Call, offeredAt: number): void {
     const { clock, consent, config } = this.options;
     clock.setTimeout(() => {
-      const resource = consent.lapse(call.id, offeredAt, clock.now());
+      const resource = consent.lapse(call.id, offeredAt);
       if (!resource) return;
       this.notify(call, { kind: 'cancelled', outcome: 'lapsed', callId: call.id, resource, price: null });
     }, config.copy.consentTimeoutMs + 1);
