@@ -7,6 +7,13 @@ import { ipFamily, unmapIpv4 } from './ip-address';
 import type { BoundAddress } from './transport';
 import { SipTransportError } from './transport-error';
 
+/**
+ * What we ask the kernel to buffer for a UDP socket (it grants at most net.core.rmem_max): datagrams
+ * arriving while the event loop stalls (a full GC under overload) wait there instead of being dropped,
+ * which the default (~208 KB, a few hundred INVITEs) did in the overload runs.
+ */
+export const UDP_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
 /** Receives every datagram of a UDP socket: one datagram is one message (RFC 3261 §18.3 does not apply). */
 export interface UdpReceiver {
   onDatagram(data: Buffer, source: MessageSource, socket: UdpTransport): void;
@@ -36,7 +43,11 @@ export class UdpTransport {
     receiver: UdpReceiver,
     logger: Logger,
   ): Promise<UdpTransport> {
-    const socket = createSocket({ type: ipFamily(spec.host) === 6 ? 'udp6' : 'udp4', lookup: literalLookup });
+    const socket = createSocket({
+      type: ipFamily(spec.host) === 6 ? 'udp6' : 'udp4',
+      lookup: literalLookup,
+      recvBufferSize: UDP_RECEIVE_BUFFER_BYTES,
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         socket.once('error', reject);
@@ -81,6 +92,11 @@ export class UdpTransport {
   canReach(address: string): boolean {
     const family = ipFamily(address);
     return family === this.family || (this.family === 6 && family === 4 && this.bound.host === '::');
+  }
+
+  /** The receive buffer the kernel granted (Linux reports twice what it counts against the limit). */
+  receiveBufferBytes(): number {
+    return this.socket.getRecvBufferSize();
   }
 
   async close(): Promise<void> {

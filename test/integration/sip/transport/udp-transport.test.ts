@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { createResponse } from '../../../../src/sip/message/response-factory';
 import { SipRequest } from '../../../../src/sip/message/sip-message';
 import { SipHeaders } from '../../../../src/sip/message/sip-headers';
+import { UDP_RECEIVE_BUFFER_BYTES, UdpTransport } from '../../../../src/sip/transport/udp-transport';
 import type { SipTransportLayer } from '../../../../src/sip/transport/transport-layer';
+import { testLogger } from '../../../support/test-app';
 import {
   headerOf,
   type Inbox,
@@ -194,6 +197,20 @@ describe('SIP transport layer over UDP on IPv6', () => {
     } finally {
       await peer.close();
       await layer.close();
+    }
+  });
+});
+
+describe('UDP socket receive buffer', () => {
+  it('asks the kernel for a large receive buffer, so a burst outlasts a stalled event loop', async function () {
+    const limitFile = '/proc/sys/net/core/rmem_max';
+    if (!existsSync(limitFile)) this.skip();
+    const transport = await UdpTransport.bind({ host: '127.0.0.1', port: 0 }, { onDatagram() {} }, testLogger());
+    try {
+      const granted = Math.min(UDP_RECEIVE_BUFFER_BYTES, Number(readFileSync(limitFile, 'utf8')));
+      assert.ok(transport.receiveBufferBytes() >= granted, `receive buffer ${transport.receiveBufferBytes()}`);
+    } finally {
+      await transport.close();
     }
   });
 });
