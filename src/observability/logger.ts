@@ -10,6 +10,8 @@ export interface Logger {
   /** A logger that adds `meta` to every line, e.g. the Call-ID of one call. */
   child(meta: Record<string, unknown>): Logger;
   isDebugEnabled(): boolean;
+  /** Whether a line at `level` would be written: wrappers skip their own work for lines that would not. */
+  isEnabled(level: 'warn' | 'info' | 'debug'): boolean;
   setLevel(level: LogConfig['level']): void;
 }
 
@@ -51,6 +53,9 @@ class WinstonLogger implements Logger {
   }
   isDebugEnabled(): boolean {
     return this.root.isLevelEnabled('debug');
+  }
+  isEnabled(level: 'warn' | 'info' | 'debug'): boolean {
+    return this.root.isLevelEnabled(level);
   }
   setLevel(level: LogConfig['level']): void {
     this.root.level = level;

@@ -27,6 +27,9 @@ export class RecordingLogger implements Logger {
   child(meta: Record<string, unknown>): Logger {
     return new RecordingLogger(this.entries, { ...this.context, ...meta });
   }
+  isEnabled(level: 'warn' | 'info' | 'debug'): boolean {
+    return level !== 'debug';
+  }
   isDebugEnabled(): boolean {
     return false;
   }

@@ -31,6 +31,9 @@ export class CountingLogger implements Logger {
   child(meta: Record<string, unknown>): Logger {
     return new CountingLogger(this.book, { ...this.context, ...meta });
   }
+  isEnabled(level: 'warn' | 'info' | 'debug'): boolean {
+    return level !== 'debug';
+  }
   isDebugEnabled(): boolean {
     return false;
   }

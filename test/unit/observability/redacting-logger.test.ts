@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createLogger } from '../../../src/observability/logger';
 import { redactingLogger } from '../../../src/observability/redacting-logger';
 import { LogLines } from '../portal/log-lines';
 
@@ -34,5 +35,19 @@ describe('a logger that never writes secrets', () => {
   it('is the logger itself when there is no secret long enough to look for', () => {
     const out = new LogLines();
     assert.equal(redactingLogger(out, ['', 'ab']), out);
+  });
+
+  it("does no work for the lines the level drops: a call's info lines at warn cost nothing", () => {
+    const log = redactingLogger(createLogger({ level: 'warn' }), ['tok-123456']);
+    let read = 0;
+    const meta = {
+      get callId() {
+        read++;
+        return 'c1';
+      },
+    };
+    log.info('call started', meta);
+    log.debug('message received', meta);
+    assert.equal(read, 0, 'the metadata was not even read');
   });
 });

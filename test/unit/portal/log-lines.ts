@@ -28,6 +28,9 @@ export class LogLines implements Logger {
   child(meta: Record<string, unknown>): Logger {
     return new LogLines(this.lines, { ...this.context, ...meta });
   }
+  isEnabled(_level: 'warn' | 'info' | 'debug'): boolean {
+    return true;
+  }
   isDebugEnabled(): boolean {
     return true;
   }
