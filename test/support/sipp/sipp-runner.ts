@@ -89,10 +89,20 @@ export interface SippRun {
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
-/** Runs one SIPp scenario to completion. */
+/** Runs when SIPp could not bind the port the harness picked for it: another process took it in between. */
+const BIND_ATTEMPTS = 3;
+
+/**
+ * Runs one SIPp scenario to completion. A port the harness chose (not one the caller gave) can be taken
+ * between `freePort` and SIPp's bind; SIPp then exits before sending anything, and is run again.
+ */
 export async function runSipp(options: SippRunOptions): Promise<SippResult> {
-  const run = await startSipp(options);
-  return run.result;
+  for (let attempt = 1; ; attempt++) {
+    const run = await startSipp(options);
+    const result = await run.result;
+    const lostPort = options.localPort === undefined && /Unable to bind main socket/.test(result.stderr);
+    if (!lostPort || attempt >= BIND_ATTEMPTS) return result;
+  }
 }
 
 /**
