@@ -22,6 +22,19 @@ import { OWNER, TONE } from './copy-call-rig';
 /** RFC 3261 Timers B and F (64*T1, T1 = 500 ms) in SIPp's terms: INVITE sent at 0, 0.5, 1.5, 3.5 ... 31.5 s. */
 export const RFC_RETRANSMISSIONS = { max: 10, maxInvite: 6, maxNonInvite: 10 } as const;
 
+/**
+ * The server's no-answer timer in the rig: longer than any call that completes (its caller lingers
+ * 33 s after a result that loss may delay by up to 64*T1), so only a call whose caller vanished hits it.
+ */
+const NO_ANSWER_MS = 90_000;
+
+/**
+ * How long the server may legitimately hold a call: a caller whose INVITE got through but who never
+ * heard an answer (every 183 lost, so it gave up and never CANCELs) is ended by the no-answer timer,
+ * and the CANCEL of its callee leg, to a far end already stopped, is given up after 64*T1 (RFC 3261 §9.1).
+ */
+export const LONGEST_HOLD_MS = NO_ANSWER_MS + 64 * 500;
+
 /** The caller of call `n` (1-based, SIPp's call number) in `uac-cmr-copy-loss-487`. */
 export const callerOf = (n: number): string => `+1555003${n}`;
 
@@ -92,7 +105,7 @@ export class LossyCopyRig {
         ...overrides,
         sip: { port: 0, transports: ['udp'] },
         // The caller lingers after its copy: the call rings for longer than the test default allows.
-        b2bua: { lingerSeconds: 1, noAnswerTimeoutMs: 120_000, nextHop: `sip:127.0.0.1:${callee.relay.port}` },
+        b2bua: { lingerSeconds: 1, noAnswerTimeoutMs: NO_ANSWER_MS, nextHop: `sip:127.0.0.1:${callee.relay.port}` },
         media: { server: `sip:127.0.0.1:${mediaServer.relay.port}` },
         charging: { url: chf.url, timeoutMs: 1000, ...(overrides.charging as object | undefined) },
         portal: {
