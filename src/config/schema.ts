@@ -125,6 +125,12 @@ export const configSchema = {
     sqlitePath: str(),
     postgresUrl: str({ allowEmpty: true }),
     seedFile: str({ allowEmpty: true }),
+    /**
+     * How long a called subscriber's rules, groups and resources are reused between calls (0: read on
+     * every call). Our own writes drop them at once; another instance's, on a shared PostgreSQL, are
+     * seen after at most this long.
+     */
+    selectionCacheMs: int(0, 60_000),
   },
   limits: {
     /** New INVITEs per second from one untrusted source address (0: no limit); trusted peers are exempt. */

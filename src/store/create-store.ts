@@ -21,13 +21,14 @@ export async function createStore(
   options: CreateStoreOptions = {},
 ): Promise<CmrStore> {
   const log = logger.child({ component: 'store' });
+  const tuning = { selectionCacheMs: config.selectionCacheMs };
   let store: CmrStore;
   if (config.kind === 'postgres') {
     if (config.postgresUrl === '')
       throw new StoreError('STORE.UNAVAILABLE', 'store.kind is postgres but store.postgresUrl is empty');
-    store = await openPostgresStore({ url: config.postgresUrl }, log);
+    store = await openPostgresStore({ url: config.postgresUrl }, log, tuning);
   } else {
-    store = await openSqliteStore({ path: config.sqlitePath }, log);
+    store = await openSqliteStore({ path: config.sqlitePath }, log, tuning);
   }
   log.info('store opened', { kind: config.kind });
   if (config.seedFile !== '' && options.seed !== false) {

@@ -1,12 +1,16 @@
 import type { CmrStore } from '../../cmr/ports/cmr-store.port';
 import type { Logger } from '../../observability/logger';
 import { migrate } from '../sql/migrator';
-import { SqlCmrStore } from '../sql/sql-cmr-store';
+import { SqlCmrStore, type SqlCmrStoreOptions } from '../sql/sql-cmr-store';
 import { PostgresDatabase, type PostgresOptions } from './postgres-database';
 import { postgresMigrations } from './postgres-migrations';
 
 /** Connects to PostgreSQL and brings the schema up to date (under an advisory lock, so several instances may start at once). */
-export async function openPostgresStore(options: PostgresOptions, log: Logger): Promise<CmrStore> {
+export async function openPostgresStore(
+  options: PostgresOptions,
+  log: Logger,
+  tuning: SqlCmrStoreOptions = {},
+): Promise<CmrStore> {
   const db = await PostgresDatabase.open(options, log);
   try {
     await migrate(db, postgresMigrations, log);
@@ -14,5 +18,5 @@ export async function openPostgresStore(options: PostgresOptions, log: Logger): 
     await db.close();
     throw err;
   }
-  return new SqlCmrStore(db, log);
+  return new SqlCmrStore(db, log, tuning);
 }

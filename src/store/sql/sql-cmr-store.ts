@@ -22,6 +22,7 @@ import type {
 } from '../../cmr/ports/cmr-store.port';
 import { StoreError, type StoreErrorCode } from '../../cmr/ports/store-error';
 import type { Logger } from '../../observability/logger';
+import { SelectionContextCache } from '../selection-context-cache';
 import * as catalog from './catalog-queries';
 import * as attempts from './copy-attempt-queries';
 import * as library from './library-queries';
@@ -30,15 +31,33 @@ import * as rules from './rules-queries';
 import type { SqlDatabase, SqlSession } from './sql-database';
 import { num } from './sql-rows';
 
+export interface SqlCmrStoreOptions {
+  /** How long a called subscriber's selection context is reused (0: read on every call); default 2 s. */
+  readonly selectionCacheMs?: number;
+  readonly now?: () => number;
+}
+
+/** Reused for 2 s: an INVITE a millisecond after a write on another instance may still see the old rules. */
+export const DEFAULT_SELECTION_CACHE_MS = 2000;
+
 /**
  * The CmrStore over any SqlDatabase: the SQL is shared, the dialects differ only in their executor.
  * Every method is one read snapshot or one transaction; driver errors become StoreErrors here.
+ * Selection contexts, read on every INVITE, are cached briefly and dropped by every provisioning write.
  */
 export class SqlCmrStore implements CmrStore {
+  private readonly selections: SelectionContextCache;
+
   constructor(
     private readonly db: SqlDatabase,
     private readonly log: Logger,
-  ) {}
+    options: SqlCmrStoreOptions = {},
+  ) {
+    this.selections = new SelectionContextCache(
+      options.selectionCacheMs ?? DEFAULT_SELECTION_CACHE_MS,
+      options.now ?? Date.now,
+    );
+  }
 
   /** Translates a failure: StoreErrors pass through, driver errors get a code (`onConstraint` for constraint violations). */
   private fail(
@@ -63,7 +82,21 @@ export class SqlCmrStore implements CmrStore {
     }
   }
 
+  /** A write of provisioned data: the cached selection contexts may no longer hold. */
   private async write<T>(
+    fn: (s: SqlSession) => Promise<T>,
+    onForeignKey: StoreErrorCode = 'STORE.REFERENCE',
+  ): Promise<T> {
+    try {
+      return await this.writeCopyState(fn, onForeignKey);
+    } finally {
+      // Cleared when the write is over, so a read that began during it cannot be kept.
+      this.selections.clear();
+    }
+  }
+
+  /** A write of copy attempts or the outbox, which no selection context reads. */
+  private async writeCopyState<T>(
     fn: (s: SqlSession) => Promise<T>,
     onForeignKey: StoreErrorCode = 'STORE.REFERENCE',
   ): Promise<T> {
@@ -179,7 +212,7 @@ export class SqlCmrStore implements CmrStore {
 
   async startCopyAttempt(attempt: CopyAttempt) {
     try {
-      return await this.write((s) => attempts.startAttempt(s, attempt, this.lock));
+      return await this.writeCopyState((s) => attempts.startAttempt(s, attempt, this.lock));
     } catch (err) {
       // A twin start (another instance) inserted the same key between our read and our insert.
       const winner =
@@ -189,7 +222,7 @@ export class SqlCmrStore implements CmrStore {
     }
   }
   advanceCopyAttempt(key: string, from: readonly CopyAttemptState[], change: CopyAttemptChange) {
-    return this.write((s) => attempts.advanceAttempt(s, key, from, change, this.lock));
+    return this.writeCopyState((s) => attempts.advanceAttempt(s, key, from, change, this.lock));
   }
   getCopyAttempt(key: string) {
     return this.read((s) => attempts.readAttempt(s, key));
@@ -202,10 +235,12 @@ export class SqlCmrStore implements CmrStore {
     return this.read((s) => library.dueOutbox(s, now, limit));
   }
   markOutboxDelivered(id: string, at: IsoInstant): Promise<void> {
-    return this.write((s) => library.updateOutbox(s, id, 'UPDATE outbox SET delivered_at = ? WHERE id = ?', [at]));
+    return this.writeCopyState((s) =>
+      library.updateOutbox(s, id, 'UPDATE outbox SET delivered_at = ? WHERE id = ?', [at]),
+    );
   }
   rescheduleOutbox(id: string, nextAttemptAt: IsoInstant): Promise<void> {
-    return this.write((s) =>
+    return this.writeCopyState((s) =>
       library.updateOutbox(s, id, 'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ?', [
         nextAttemptAt,
       ]),
@@ -213,20 +248,20 @@ export class SqlCmrStore implements CmrStore {
   }
 
   markOutboxDead(id: string, at: IsoInstant, lastError: string): Promise<void> {
-    return this.write((s) => outbox.markDead(s, id, at, lastError));
+    return this.writeCopyState((s) => outbox.markDead(s, id, at, lastError));
   }
   listDeadLetters(page?: PageRequest) {
     return this.read((s) => outbox.listDeadLetters(s, page));
   }
   replayDeadLetter(id: string, at: IsoInstant) {
-    return this.write((s) => outbox.replayDeadLetter(s, id, at));
+    return this.writeCopyState((s) => outbox.replayDeadLetter(s, id, at));
   }
   outboxStats() {
     return this.read((s) => outbox.outboxStats(s));
   }
 
   loadSelectionContext(called: Identity): Promise<SelectionContext | null> {
-    return this.read((s) => rules.readSelectionContext(s, called));
+    return this.selections.get(called, () => this.read((s) => rules.readSelectionContext(s, called)));
   }
 
   isEmpty(): Promise<boolean> {

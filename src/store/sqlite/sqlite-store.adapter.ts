@@ -1,7 +1,7 @@
 import type { CmrStore } from '../../cmr/ports/cmr-store.port';
 import type { Logger } from '../../observability/logger';
 import { migrate } from '../sql/migrator';
-import { SqlCmrStore } from '../sql/sql-cmr-store';
+import { SqlCmrStore, type SqlCmrStoreOptions } from '../sql/sql-cmr-store';
 import { SqliteDatabase, type SqliteOptions } from './sqlite-database';
 import { sqliteMigrations } from './sqlite-migrations';
 
@@ -11,7 +11,11 @@ export interface SqliteStore extends CmrStore {
 }
 
 /** Opens (creating if needed) the SQLite database and brings its schema up to date. */
-export async function openSqliteStore(options: SqliteOptions, log: Logger): Promise<SqliteStore> {
+export async function openSqliteStore(
+  options: SqliteOptions,
+  log: Logger,
+  tuning: SqlCmrStoreOptions = {},
+): Promise<SqliteStore> {
   const db = SqliteDatabase.open(options);
   try {
     await migrate(db, sqliteMigrations, log);
@@ -19,6 +23,6 @@ export async function openSqliteStore(options: SqliteOptions, log: Logger): Prom
     await db.close();
     throw err;
   }
-  const store = new SqlCmrStore(db, log);
+  const store = new SqlCmrStore(db, log, tuning);
   return Object.assign(store, { journalMode: () => db.journalMode() });
 }

@@ -10,9 +10,13 @@ async function main(): Promise<void> {
   const [sqlitePath, token] = process.argv.slice(2);
   if (!sqlitePath || !token) throw new Error('usage: api-child-process <sqlite file> <token>');
   const logger = silentLogger();
-  const store = await createStore({ kind: 'sqlite', sqlitePath, postgresUrl: '', seedFile: '' }, logger, {
-    seed: false,
-  });
+  const store = await createStore(
+    { kind: 'sqlite', sqlitePath, postgresUrl: '', seedFile: '', selectionCacheMs: 2000 },
+    logger,
+    {
+      seed: false,
+    },
+  );
   const server = createApiServer({ config: { host: '127.0.0.1', port: 0, apiToken: token }, store, logger });
   const { port } = await server.listen();
   console.log(JSON.stringify({ port }));

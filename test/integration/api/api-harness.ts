@@ -24,7 +24,7 @@ export async function startApi(options: { maxBodyBytes?: number } = {}): Promise
   const dir = mkdtempSync(join(tmpdir(), 'cmr-api-'));
   const logger = silentLogger();
   const store = await createStore(
-    { kind: 'sqlite', sqlitePath: join(dir, 'cmr.db'), postgresUrl: '', seedFile: '' },
+    { kind: 'sqlite', sqlitePath: join(dir, 'cmr.db'), postgresUrl: '', seedFile: '', selectionCacheMs: 2000 },
     logger,
     { seed: false },
   );

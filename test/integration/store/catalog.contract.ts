@@ -237,6 +237,25 @@ export function catalogContract(factory: StoreFactory): void {
       );
       assert.equal(await store().loadSelectionContext('+15559999999'), null);
     });
+
+    it('sees each provisioning write at once, though selection contexts are cached between calls', async () => {
+      await store().putRingingRules(alice.identity, rulesPlaying(['tone-a']));
+      const ids = async () => (await store().loadSelectionContext(alice.identity))?.resources.map((r) => r.id);
+      assert.deepEqual(await ids(), ['tone-a']);
+      await store().putRingingRules(alice.identity, rulesPlaying(['tone-b']));
+      assert.deepEqual(await ids(), ['tone-b'], 'new rules');
+      await store().putResource({ ...aResource('tone-b'), title: 'Renamed' });
+      const renamed = await store().loadSelectionContext(alice.identity);
+      assert.equal(renamed?.resources[0]?.title, 'Renamed', 'a changed resource');
+      await store().setPrivacy(alice.identity, { copy: 'nobody', contacts: [], overrides: [] });
+      const ctx = await store().loadSelectionContext(alice.identity);
+      assert.equal(ctx?.subscriber.privacy.copy, 'nobody', 'new privacy');
+      await store().deleteRingingRules(alice.identity);
+      assert.equal((await store().loadSelectionContext(alice.identity))?.rules, null, 'rules removed');
+      assert.equal(await store().loadSelectionContext('+15559999998'), null);
+      await store().createSubscriber(aSubscriber('+15559999998'));
+      assert.notEqual(await store().loadSelectionContext('+15559999998'), null, 'a subscriber created after a miss');
+    });
   });
 
   describe('library', () => {

@@ -38,7 +38,7 @@ describe('seed loader', () => {
 
   it('starts a fresh store with the shipped demo data, ready to ring', async () => {
     const store = await createStore(
-      { kind: 'sqlite', sqlitePath: ':memory:', postgresUrl: '', seedFile: SHIPPED_SEED },
+      { kind: 'sqlite', sqlitePath: ':memory:', postgresUrl: '', seedFile: SHIPPED_SEED, selectionCacheMs: 2000 },
       silentLogger(),
     );
     try {
@@ -128,7 +128,10 @@ describe('seed loader', () => {
     const path = join(dir, 'bad-seed.db');
     const file = seedFile('dup.json', { resources: [aResource('t1'), aResource('t1')] });
     await assert.rejects(
-      createStore({ kind: 'sqlite', sqlitePath: path, postgresUrl: '', seedFile: file }, silentLogger()),
+      createStore(
+        { kind: 'sqlite', sqlitePath: path, postgresUrl: '', seedFile: file, selectionCacheMs: 2000 },
+        silentLogger(),
+      ),
       (err: unknown) => err instanceof SeedError && err.problems.some((p) => p.field === 'resources[1].id'),
     );
     const store = await openSqliteStore({ path }, silentLogger());
@@ -138,7 +141,10 @@ describe('seed loader', () => {
 
   it('refuses a PostgreSQL store without a URL', async () => {
     await assert.rejects(
-      createStore({ kind: 'postgres', sqlitePath: '', postgresUrl: '', seedFile: '' }, silentLogger()),
+      createStore(
+        { kind: 'postgres', sqlitePath: '', postgresUrl: '', seedFile: '', selectionCacheMs: 2000 },
+        silentLogger(),
+      ),
       (err: unknown) => isStoreError(err, 'STORE.UNAVAILABLE'),
     );
   });
