@@ -9,6 +9,7 @@ import type { SipUserAgent } from '../ua/user-agent';
  */
 export function remainingRoutes(request: SipRequest, ua: Pick<SipUserAgent, 'contactFor'>): string[] {
   const routes = request.headers.getAll('route');
+  if (routes.length === 0) return routes;
   const own = TRANSPORT_PROTOCOLS.flatMap((p) => {
     const contact = ifListening(() => ua.contactFor(p));
     return contact === undefined ? [] : [contact.replace(/^<sips?:|;.*$|>$/g, '').toLowerCase()];
