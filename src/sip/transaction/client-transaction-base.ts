@@ -18,7 +18,8 @@ export interface ClientTransactionInit {
 
 /** What the two client machines share: sending, the timer list, termination (RFC 3261 §17.1). */
 export abstract class ClientTransactionBase<S extends string> implements ClientTransaction {
-  readonly request: SipRequest;
+  /** Our request; once a final response came, only its identifying headers (`requestHusk`). */
+  request: SipRequest;
   readonly branch: string;
   readonly key: string;
   state: S | 'terminated';

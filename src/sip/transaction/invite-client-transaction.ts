@@ -1,6 +1,7 @@
 import type { SipRequest, SipResponse } from '../message/sip-message';
 import { ClientTransactionBase, type ClientTransactionInit } from './client-transaction-base';
 import { createNon2xxAck } from './non-2xx-ack';
+import { requestHusk } from './request-husk';
 
 export type InviteClientState = 'calling' | 'proceeding' | 'completed' | 'accepted';
 
@@ -102,6 +103,7 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
     this.schedule.stop(TIMER_B);
     this.schedule.start(TIMER_M, 64 * this.ctx.timers.t1Ms, () => this.terminate());
     this.passUp(response);
+    this.request = requestHusk(this.request); // nothing is resent in Accepted
   }
 
   private complete(response: SipResponse): void {
@@ -111,6 +113,7 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
     this.ack = createNon2xxAck(this.request, response);
     this.send(this.ack);
     this.passUp(response);
+    this.request = requestHusk(this.request); // only the ACK is resent from now on
     if (this.reliable) this.terminate();
     else this.schedule.start(TIMER_D, TIMER_D_UNRELIABLE_MS, () => this.terminate());
   }

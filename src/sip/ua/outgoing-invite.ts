@@ -1,5 +1,6 @@
 import { Dialog } from '../dialog/dialog';
 import type { SipRequest, SipResponse } from '../message/sip-message';
+import { requestHusk } from '../transaction/request-husk';
 import type { ClientTransaction } from '../transaction/transaction-user';
 import type { SendTarget } from '../transport/transport';
 
@@ -41,7 +42,8 @@ export class OutgoingInvite {
   private confirmed: Dialog | null = null;
 
   constructor(
-    readonly request: SipRequest,
+    /** Ours; once the INVITE is settled, only its identifying headers (another fork's 2xx needs no more). */
+    public request: SipRequest,
     readonly target: SendTarget,
     private readonly core: OutgoingInviteCore,
   ) {
@@ -127,6 +129,7 @@ export class OutgoingInvite {
   private finish(result: InviteResult): void {
     if (this.settled) return;
     this.settled = true;
+    this.request = requestHusk(this.request);
     this.settle(result);
   }
 }

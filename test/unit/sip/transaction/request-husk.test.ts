@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { requestHusk } from '../../../../src/sip/transaction/request-husk';
-import { harness, incoming, responseTo } from './transaction-test-kit';
+import { harness, incoming, outgoing, RecordingHandlers, responseTo, target } from './transaction-test-kit';
 
 describe('a finished server transaction keeps only the request husk', () => {
   it('copies method, Request-URI, source and Via/From/To/Call-ID/CSeq, and nothing else', () => {
@@ -55,5 +55,21 @@ describe('a finished server transaction keeps only the request husk', () => {
       // RFC 6026: a retransmitted INVITE is absorbed in Accepted; Completed resends the final response.
       assert.deepEqual(sent, status === 200 ? [200] : [486, 486], `${status}`);
     }
+  });
+
+  it('an INVITE client transaction keeps the husk after its final response and still passes a 2xx up', () => {
+    const h = harness();
+    const handlers = new RecordingHandlers();
+    const invite = outgoing('INVITE');
+    invite.body = Buffer.from('v=0 and the rest of an offer');
+    const tx = h.layer.sendRequest(invite, target('udp'), handlers);
+    h.layer.receive(responseTo(tx.request, 180, 'b1'));
+    assert.equal(tx.request, invite, 'the whole INVITE while it may be retransmitted or cancelled');
+    h.layer.receive(responseTo(invite, 200, 'b1'));
+    assert.notEqual(tx.request, invite);
+    assert.equal(tx.request.body.length, 0);
+    assert.equal(tx.request.branch, invite.branch);
+    h.layer.receive(responseTo(invite, 200, 'b2'));
+    assert.deepEqual(handlers.statuses(), [180, 200, 200], "RFC 6026: another fork's 2xx still reaches the TU");
   });
 });
