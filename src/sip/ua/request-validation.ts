@@ -19,7 +19,22 @@ export interface ValidationPolicy {
   /** Media types our answers to this method carry (SDP for INVITE): an Accept without them gets 406. */
   answerBodies(method: string): readonly string[];
   /** True for a Via we put on a request ourselves (its transport and sent-by): on an incoming request, a loop. */
-  isOwnVia(sentBy: { protocol: string; host: string; port: number | null }, branch: string | null): boolean;
+  isOwnVia(sentBy: SentBy, branch: string | null): boolean;
+}
+
+export interface SentBy {
+  readonly protocol: string;
+  readonly host: string;
+  readonly port: number | null;
+}
+
+/** RFC 3261 §20.42: the same transport, host (case-insensitive) and port (5060 when absent) as one of ours. */
+export function isSameSentBy(ours: SentBy, theirs: SentBy): boolean {
+  return (
+    ours.protocol.toUpperCase() === theirs.protocol.toUpperCase() &&
+    ours.host.toLowerCase() === theirs.host.toLowerCase() &&
+    (ours.port ?? 5060) === (theirs.port ?? 5060)
+  );
 }
 
 const URI_SCHEMES = new Set(['sip', 'sips', 'tel']);

@@ -15,7 +15,7 @@ import { IncomingInvite } from './incoming-invite';
 import { IncomingRequest } from './incoming-request';
 import { resolveNextHop } from './next-hop';
 import { OutgoingInvite } from './outgoing-invite';
-import { validateRequest, type ValidationPolicy } from './request-validation';
+import { isSameSentBy, validateRequest, type ValidationPolicy } from './request-validation';
 import type { UaContext } from './ua-context';
 
 /** What the application implements; each is optional (SIP.js-style typed delegates). */
@@ -101,14 +101,7 @@ export class SipUserAgent implements TransactionUser {
       supportedExtensions: new Set(this.supported.map((s) => s.toLowerCase())),
       acceptedBodies: (method) => bodies[method] ?? [],
       answerBodies: (method) => (method === 'INVITE' || method === 'UPDATE' ? ['application/sdp'] : []),
-      isOwnVia: (sentBy, branch) =>
-        branch !== null &&
-        own().some(
-          (mine) =>
-            mine.protocol === sentBy.protocol &&
-            mine.host.toLowerCase() === sentBy.host &&
-            (sentBy.port ?? 5060) === mine.port,
-        ),
+      isOwnVia: (sentBy, branch) => branch !== null && own().some((mine) => isSameSentBy(mine, sentBy)),
     };
     this.ctx = {
       transport: options.transport,

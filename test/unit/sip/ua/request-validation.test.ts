@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { validateRequest, type ValidationPolicy } from '../../../../src/sip/ua/request-validation';
+import { isSameSentBy, validateRequest, type ValidationPolicy } from '../../../../src/sip/ua/request-validation';
 import { basicRequest } from '../../../support/sip-text';
 
 function withMaxForwards<T extends { headers: { set(n: string, v: string): unknown } }>(r: T, value: string): T {
@@ -99,5 +99,14 @@ describe('request validation (RFC 3261 §8.2)', () => {
   it('answers 482 when its own Via comes back in a request (a loop through this server)', () => {
     const r = basicRequest('INVITE', ['Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKmine']);
     assert.equal(validateRequest(r, policy)?.status, 482);
+  });
+
+  it('knows its own sent-by whatever the case of host and transport, with 5060 for no port (RFC 3261 §20.42)', () => {
+    const ours = { protocol: 'UDP', host: 'as.example.com', port: 5060 };
+    assert.ok(isSameSentBy(ours, { protocol: 'UDP', host: 'AS.Example.COM', port: 5060 }));
+    assert.ok(isSameSentBy(ours, { protocol: 'udp', host: 'as.example.com', port: null }));
+    assert.ok(!isSameSentBy(ours, { protocol: 'TCP', host: 'as.example.com', port: 5060 }), 'another transport');
+    assert.ok(!isSameSentBy(ours, { protocol: 'UDP', host: 'as.example.com', port: 5062 }), 'another port');
+    assert.ok(!isSameSentBy(ours, { protocol: 'UDP', host: 'as.example.org', port: 5060 }), 'another host');
   });
 });
