@@ -57,7 +57,7 @@ export class ServerUnderTest {
       CMR_B2BUA_TRUSTED_PEERS: '127.0.0.1',
       ...options.env,
     };
-    const args = [...(options.nodeArgs ?? []), join(options.root, 'dist/src/main.js')];
+    const args = [...benchNodeArgs(), ...(options.nodeArgs ?? []), join(options.root, 'dist/src/main.js')];
     const child = spawn(process.execPath, args, { cwd: options.workDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
@@ -123,4 +123,9 @@ function healthStatus(port: number): Promise<number> {
     req.on('timeout', () => req.destroy());
     req.end();
   });
+}
+
+/** `CMR_BENCH_NODE_ARGS` (space-separated node flags for the server), to try V8 settings against a run without. */
+function benchNodeArgs(): string[] {
+  return (process.env.CMR_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0);
 }

@@ -102,8 +102,8 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
     this.answered = true;
     this.schedule.stop(TIMER_B);
     this.schedule.start(TIMER_M, 64 * this.ctx.timers.t1Ms, () => this.terminate());
-    this.passUp(response);
     this.request = requestHusk(this.request); // nothing is resent in Accepted
+    this.passUp(response);
   }
 
   private complete(response: SipResponse): void {
@@ -112,8 +112,8 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
     this.schedule.stop(TIMER_B);
     this.ack = createNon2xxAck(this.request, response);
     this.send(this.ack);
-    this.passUp(response);
     this.request = requestHusk(this.request); // only the ACK is resent from now on
+    this.passUp(response);
     if (this.reliable) this.terminate();
     else this.schedule.start(TIMER_D, TIMER_D_UNRELIABLE_MS, () => this.terminate());
   }

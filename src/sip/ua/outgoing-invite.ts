@@ -129,7 +129,9 @@ export class OutgoingInvite {
   private finish(result: InviteResult): void {
     if (this.settled) return;
     this.settled = true;
-    this.request = requestHusk(this.request);
+    // The transaction made the husk already when a final response came: one copy for both.
+    const fromTransaction = this.transaction?.request;
+    this.request = fromTransaction && fromTransaction !== this.request ? fromTransaction : requestHusk(this.request);
     this.settle(result);
   }
 }

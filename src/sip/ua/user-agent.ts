@@ -304,8 +304,9 @@ export class SipUserAgent implements TransactionUser {
     });
     outgoing.transaction = this.transactions.sendRequest(request, to, {
       onResponse: (response) => outgoing.handleResponse(response),
-      onTimeout: () => outgoing.handleFailure(createResponse(request, 408, 'Request Timeout')),
-      onTransportError: () => outgoing.handleFailure(createResponse(request, 503, 'Service Unavailable')),
+      // Through `outgoing`: a closure over `request` would keep the whole INVITE as long as the transaction.
+      onTimeout: () => outgoing.handleFailure(createResponse(outgoing.request, 408, 'Request Timeout')),
+      onTransportError: () => outgoing.handleFailure(createResponse(outgoing.request, 503, 'Service Unavailable')),
     });
     return outgoing;
   }
