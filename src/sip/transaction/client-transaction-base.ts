@@ -18,8 +18,7 @@ export interface ClientTransactionInit {
 
 /** What the two client machines share: sending, the timer list, termination (RFC 3261 §17.1). */
 export abstract class ClientTransactionBase<S extends string> implements ClientTransaction {
-  /** Our request; once a final response came, only its identifying headers (`requestHusk`). */
-  request: SipRequest;
+  readonly request: SipRequest;
   readonly branch: string;
   readonly key: string;
   state: S | 'terminated';

@@ -1,7 +1,6 @@
 import type { SipRequest, SipResponse } from '../message/sip-message';
 import { ClientTransactionBase, type ClientTransactionInit } from './client-transaction-base';
 import { createNon2xxAck } from './non-2xx-ack';
-import { requestHusk } from './request-husk';
 
 export type InviteClientState = 'calling' | 'proceeding' | 'completed' | 'accepted';
 
@@ -102,7 +101,6 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
     this.answered = true;
     this.schedule.stop(TIMER_B);
     this.schedule.start(TIMER_M, 64 * this.ctx.timers.t1Ms, () => this.terminate());
-    this.request = requestHusk(this.request); // nothing is resent in Accepted
     this.passUp(response);
   }
 
@@ -112,7 +110,6 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
     this.schedule.stop(TIMER_B);
     this.ack = createNon2xxAck(this.request, response);
     this.send(this.ack);
-    this.request = requestHusk(this.request); // only the ACK is resent from now on
     this.passUp(response);
     if (this.reliable) this.terminate();
     else this.schedule.start(TIMER_D, TIMER_D_UNRELIABLE_MS, () => this.terminate());

@@ -56,12 +56,10 @@ export class InviteServerTransaction extends ServerTransactionBase<InviteServerS
     } else if (status < 300) {
       this.state = 'accepted';
       this.send(response);
-      this.keepHuskOnly();
       this.schedule.start(TIMER_L, 64 * this.ctx.timers.t1Ms, () => this.terminate());
     } else {
       this.state = 'completed';
       this.send(response);
-      this.keepHuskOnly();
       if (!this.reliable) this.schedule.start(TIMER_G, this.intervalG, () => this.onTimerG());
       this.schedule.start(TIMER_H, 64 * this.ctx.timers.t1Ms, () => this.onTimerH());
     }

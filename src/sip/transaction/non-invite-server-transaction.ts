@@ -27,9 +27,8 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
       return;
     }
     this.state = 'completed';
-    if (this.reliable) return this.terminate();
-    this.keepHuskOnly();
-    this.schedule.start(TIMER_J, 64 * this.ctx.timers.t1Ms, () => this.terminate());
+    if (this.reliable) this.terminate();
+    else this.schedule.start(TIMER_J, 64 * this.ctx.timers.t1Ms, () => this.terminate());
   }
 
   receiveRetransmission(): void {

@@ -1,7 +1,6 @@
 import type { SipRequest, SipResponse } from '../message/sip-message';
 import type { TransactionContext } from './transaction-context';
 import { asError } from './transaction-context';
-import { requestHusk } from './request-husk';
 import { TransactionTimers } from './transaction-timer';
 import type { ServerTransaction } from './transaction-user';
 
@@ -15,8 +14,7 @@ export interface ServerTransactionInit {
 
 /** What the two server machines share: the last response, sending, the timer list, termination (§17.2). */
 export abstract class ServerTransactionBase<S extends string> implements ServerTransaction {
-  /** The request; once the final response is out, only its identifying headers (`requestHusk`). */
-  request: SipRequest;
+  readonly request: SipRequest;
   readonly key: string;
   readonly rfc2543: boolean;
   state: S | 'terminated';
@@ -72,11 +70,6 @@ export abstract class ServerTransactionBase<S extends string> implements ServerT
     void this.transmit(response);
     response.releaseViews();
     this.request.releaseViews();
-  }
-
-  /** The final response is out: what is left to do needs only the request's identifying headers. */
-  protected keepHuskOnly(): void {
-    this.request = requestHusk(this.request);
   }
 
   /** Sends the last response again, the same object (and so the same bytes). */

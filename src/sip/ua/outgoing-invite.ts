@@ -1,6 +1,5 @@
 import { Dialog } from '../dialog/dialog';
 import type { SipRequest, SipResponse } from '../message/sip-message';
-import { requestHusk } from '../transaction/request-husk';
 import type { ClientTransaction } from '../transaction/transaction-user';
 import type { SendTarget } from '../transport/transport';
 
@@ -42,8 +41,7 @@ export class OutgoingInvite {
   private confirmed: Dialog | null = null;
 
   constructor(
-    /** Ours; once the INVITE is settled, only its identifying headers (another fork's 2xx needs no more). */
-    public request: SipRequest,
+    readonly request: SipRequest,
     readonly target: SendTarget,
     private readonly core: OutgoingInviteCore,
   ) {
@@ -129,9 +127,6 @@ export class OutgoingInvite {
   private finish(result: InviteResult): void {
     if (this.settled) return;
     this.settled = true;
-    // The transaction made the husk already when a final response came: one copy for both.
-    const fromTransaction = this.transaction?.request;
-    this.request = fromTransaction && fromTransaction !== this.request ? fromTransaction : requestHusk(this.request);
     this.settle(result);
   }
 }

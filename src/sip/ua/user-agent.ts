@@ -304,9 +304,8 @@ export class SipUserAgent implements TransactionUser {
     });
     outgoing.transaction = this.transactions.sendRequest(request, to, {
       onResponse: (response) => outgoing.handleResponse(response),
-      // Through `outgoing`: a closure over `request` would keep the whole INVITE as long as the transaction.
-      onTimeout: () => outgoing.handleFailure(createResponse(outgoing.request, 408, 'Request Timeout')),
-      onTransportError: () => outgoing.handleFailure(createResponse(outgoing.request, 503, 'Service Unavailable')),
+      onTimeout: () => outgoing.handleFailure(createResponse(request, 408, 'Request Timeout')),
+      onTransportError: () => outgoing.handleFailure(createResponse(request, 503, 'Service Unavailable')),
     });
     return outgoing;
   }
