@@ -37,18 +37,22 @@ export function parseHeaderParams(text: string, start: number, what: string): Re
   return paramList(items);
 }
 
-function isValueChar(c: number): boolean {
+/** gen-value characters outside quotes: a token, or a host (`:`, `[` and `]` for IPv6). */
+export function isValueChar(c: number): boolean {
   return inClass(c, TOKEN) || c === 0x3a /* : */ || c === 0x5b /* [ */ || c === 0x5d; /* ] */
 }
 
-export function skipLws(text: string, i: number): number {
-  while (i < text.length && isLws(text.charCodeAt(i))) i++;
+export function skipLws(text: string, i: number, end = text.length): number {
+  while (i < end && isLws(text.charCodeAt(i))) i++;
   return i;
 }
 
-/** Given the index of an opening `"`, the index just past the closing one (quoted-pairs honoured), or -1. */
-export function endOfQuoted(text: string, open: number): number {
-  for (let i = open + 1; i < text.length; i++) {
+/**
+ * Given the index of an opening `"`, the index just past the closing one before `end` (quoted-pairs
+ * honoured), or -1.
+ */
+export function endOfQuoted(text: string, open: number, end = text.length): number {
+  for (let i = open + 1; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x5c /* \ */) i++;
     else if (c === 0x22) return i + 1;

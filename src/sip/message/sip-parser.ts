@@ -7,6 +7,10 @@ import { SipHeaders } from './sip-headers';
 import { SipRequest, SipResponse, type SipMessage } from './sip-message';
 import { SipParseError } from './sip-parse-error';
 import { KNOWN_METHODS } from './sip-methods';
+import { scanHeaderList } from './header-list-scanner';
+import { scanContact, scanNameAddr } from './name-addr-scanner';
+import { scanUri } from './uri-scanner';
+import { scanVia } from './via-scanner';
 
 export type { ParseLimits } from './parse-limits';
 
@@ -99,38 +103,52 @@ function isDigits(s: string): boolean {
 function trackedBit(key: string): number {
   switch (key) {
     case 'call-id':
-      return 1;
+      return CALL_ID;
     case 'cseq':
-      return 2;
+      return CSEQ;
     case 'from':
-      return 4;
+      return FROM;
     case 'to':
-      return 8;
+      return TO;
     case 'max-forwards':
-      return 16;
+      return MAX_FORWARDS;
     case 'via':
-      return 32;
+      return VIA;
+    case 'contact':
+      return CONTACT;
     default:
       return 0;
   }
 }
-const SINGLE_MASK = 1 | 2 | 4 | 8 | 16;
+const CALL_ID = 1;
+const CSEQ = 2;
+const FROM = 4;
+const TO = 8;
+const MAX_FORWARDS = 16;
+const VIA = 32;
+const CONTACT = 64;
+const SINGLE_MASK = CALL_ID | CSEQ | FROM | TO | MAX_FORWARDS;
 const MANDATORY_ORDER = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
 
 /**
  * RFC 3261 §8.2.2 and §20: the mandatory headers are present, once, and readable; the CSeq method
  * matches the request method (RFC 4475 §3.1.2.17). Max-Forwards is optional (RFC 2543 peers) but
- * must be 0-255 when present. The parsed values stay cached on the message.
+ * must be 0-255 when present. Via, From, To, Contact and the Request-URI are checked by scanners that
+ * build nothing, so their views are parsed only when read; a field a scanner does not pass is parsed
+ * here, which throws the parser's own error (or accepts what the scanner leaves to it).
  */
 function validate(message: SipMessage): void {
   const headers = message.headers;
+  const request = message.isRequest();
   let seen = 0;
+  let unsure = 0;
   for (let i = 0; i < headers.size; i++) {
     const key = headers.keyAt(i);
     const bit = trackedBit(key);
     if (bit === 0) continue;
     if (seen & bit & SINGLE_MASK) throw headerError('multiple', key);
     seen |= bit;
+    if ((unsure & bit) === 0 && !scanField(bit, headers.valueAt(i), request)) unsure |= bit;
   }
   for (const key of MANDATORY_ORDER) if (!(seen & trackedBit(key))) throw headerError('missing', key);
   const callId = message.callId;
@@ -141,9 +159,9 @@ function validate(message: SipMessage): void {
       : allInClass(callId, WORD, 0, at) && allInClass(callId, WORD, at + 1) && callId.indexOf('@', at + 1) < 0;
   if (!callIdOk) throw headerError('invalid', 'call-id');
   const cseq = readHeader('cseq', () => message.cseq);
-  readHeader('via', () => message.vias);
-  readHeader('from', () => message.from);
-  readHeader('to', () => message.to);
+  if (unsure & VIA) readHeader('via', () => message.vias);
+  if (unsure & FROM) readHeader('from', () => message.from);
+  if (unsure & TO) readHeader('to', () => message.to);
   if (!message.isRequest()) return;
   if (cseq.method !== message.method) {
     // RFC 4475 §3.1.2.18: with an unknown method, 501 is the more future-proof answer.
@@ -156,10 +174,29 @@ function validate(message: SipMessage): void {
   if (maxForwards !== undefined && !(isDigits(maxForwards) && maxForwards.length > 0 && Number(maxForwards) <= 255)) {
     throw headerError('invalid', 'max-forwards');
   }
-  readHeader('contact', () => message.contacts);
+  if (unsure & CONTACT) readHeader('contact', () => message.contacts);
+  if (scanUri(message.uri, 0, message.uri.length, false)) return;
   const uri = readRequestUri(message);
   // RFC 3261 §19.1.1: headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11).
   if (uri.headers.size > 0) throw new SipParseError('Request-URI with headers', 400, 'Invalid Request-URI');
+}
+
+/**
+ * Whether the scanner of a tracked header passes one field value: every Via, From, To (only the first
+ * field of those is read, and a second is refused) and, in requests, every Contact but `*`.
+ */
+function scanField(bit: number, value: string, request: boolean): boolean {
+  switch (bit) {
+    case VIA:
+      return scanHeaderList(value, scanVia);
+    case FROM:
+    case TO:
+      return scanNameAddr(value, 0, value.length);
+    case CONTACT:
+      return !request || scanHeaderList(value, scanContact);
+    default:
+      return true;
+  }
 }
 
 function readRequestUri(request: SipRequest): SipRequest['requestUri'] {

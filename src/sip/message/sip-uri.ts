@@ -1,4 +1,5 @@
 import { allInClass, escapesValid, HEADER, HOST, isHexDigit, PARAM, PASSWORD, USER } from './char-classes';
+import { isIpv6 } from './ip-address';
 import { paramName, NO_PARAMS, paramList, pushParam } from './param-list';
 import { SipParseError } from './sip-parse-error';
 
@@ -92,7 +93,7 @@ export function parseHostPort(text: string, start: number, end: number): { host:
   let hostEnd: number;
   if (text.charCodeAt(start) === 0x5b /* [ */) {
     const close = text.indexOf(']', start);
-    if (close < 0 || close >= end || !isIpv6(text.slice(start + 1, close))) throw bad('IPv6 reference', text);
+    if (close < 0 || close >= end || !isIpv6(text, start + 1, close)) throw bad('IPv6 reference', text);
     hostEnd = close + 1;
   } else {
     hostEnd = text.indexOf(':', start);
@@ -117,41 +118,6 @@ export function parsePort(text: string, start: number, end: number): number {
     v = v * 10 + c;
   }
   return v <= 65535 ? v : -1;
-}
-
-/** RFC 4291 §2.2 textual IPv6, optionally ending in dotted IPv4; a zone is not allowed in SIP. */
-export function isIpv6(s: string): boolean {
-  if (s.length < 2 || s.length > 45) return false;
-  const double = s.indexOf('::');
-  if (double >= 0 && s.indexOf('::', double + 1) >= 0) return false;
-  const groups = s.split(':');
-  let count = 0;
-  for (let i = 0; i < groups.length; i++) {
-    const g = groups[i]!;
-    if (g.length === 0) continue; // part of '::' (checked above) or a leading/trailing ':' of '::'
-    if (i === groups.length - 1 && g.includes('.')) {
-      if (!isIpv4(g)) return false;
-      count += 2;
-      continue;
-    }
-    if (g.length > 4) return false;
-    for (let k = 0; k < g.length; k++) if (!isHexDigit(g.charCodeAt(k))) return false;
-    count++;
-  }
-  if (double < 0) return count === 8 && !s.startsWith(':') && !s.endsWith(':');
-  if ((s.startsWith(':') && double !== 0) || (s.endsWith(':') && double !== s.length - 2)) return false;
-  return count < 8;
-}
-
-export function isIpv4(s: string): boolean {
-  const parts = s.split('.');
-  if (parts.length !== 4) return false;
-  for (const p of parts) {
-    if (p.length === 0 || p.length > 3) return false;
-    const n = parsePort(p, 0, p.length);
-    if (n < 0 || n > 255) return false;
-  }
-  return true;
 }
 
 /** uri-parameters from text[start] (a ';') to end: `;name[=value]` each, names lower-cased. */
