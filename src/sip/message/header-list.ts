@@ -30,3 +30,12 @@ export function splitHeaderList(value: string): string[] {
   if (last.length > 0) out.push(last);
   return out;
 }
+
+/** splitHeaderList(value)[0], without splitting the rest in the usual case of a single element. */
+export function firstListElement(value: string): string | undefined {
+  if (value.indexOf(',') < 0) {
+    const only = value.trim();
+    return only.length > 0 ? only : undefined;
+  }
+  return splitHeaderList(value)[0];
+}

@@ -1,5 +1,7 @@
 import { parseCSeq, type CSeq } from './cseq';
 import { parseNameAddr, type NameAddr } from './name-addr';
+import { commonNameAddrParam, commonViaParam } from './common-form-params';
+import { firstListElement } from './header-list';
 import { SipHeaders } from './sip-headers';
 import { SipParseError } from './sip-parse-error';
 import { parseVia, type Via } from './via';
@@ -28,6 +30,9 @@ class Views {
   from: NameAddr | undefined = undefined;
   to: NameAddr | undefined = undefined;
   vias: readonly Via[] | undefined = undefined;
+  topVia: Via | undefined = undefined;
+  branch: string | null | undefined = undefined;
+  fromTag: string | null | undefined = undefined;
   contacts: readonly NameAddr[] | undefined = undefined;
   recordRoutes: readonly NameAddr[] | undefined = undefined;
   routes: readonly NameAddr[] | undefined = undefined;
@@ -94,7 +99,10 @@ abstract class SipMessageBase {
   }
 
   get fromTag(): string | null {
-    return this.from.params.get('tag') ?? null;
+    const views = this.views();
+    if (views.fromTag !== undefined) return views.fromTag;
+    const quick = views.from === undefined ? commonNameAddrParam(this.required('from'), 'tag') : undefined;
+    return (views.fromTag = quick !== undefined ? quick : (this.from.params.get('tag') ?? null));
   }
 
   get toTag(): string | null {
@@ -104,18 +112,47 @@ abstract class SipMessageBase {
   /** All Via values, top first. */
   get vias(): readonly Via[] {
     const views = this.views();
-    return (views.vias ??= this.headers.getAll('via').map(parseVia));
+    if (views.vias !== undefined) return views.vias;
+    const top = views.topVia;
+    const values = this.headers.getAll('via');
+    return (views.vias = values.map((v, i) => (i === 0 && top !== undefined ? top : parseVia(v))));
   }
 
+  /** The top Via, parsed alone: a transaction reads it (its branch) far more often than the others. */
   get topVia(): Via {
-    const v = this.vias[0];
-    if (!v) throw new MissingHeaderError('via');
-    return v;
+    const views = this.views();
+    if (views.vias !== undefined) {
+      const v = views.vias[0];
+      if (!v) throw new MissingHeaderError('via');
+      return v;
+    }
+    if (views.topVia !== undefined) return views.topVia;
+    const value = this.firstViaValue();
+    if (value === undefined) throw new MissingHeaderError('via');
+    return (views.topVia = parseVia(value));
+  }
+
+  /** The first element of the first Via field that has one (getAll('via')[0], without the others). */
+  private firstViaValue(): string | undefined {
+    const headers = this.headers;
+    for (let i = 0; i < headers.size; i++) {
+      if (headers.keyAt(i) !== 'via') continue;
+      const first = firstListElement(headers.valueAt(i));
+      if (first !== undefined) return first;
+    }
+    return undefined;
   }
 
   /** The top Via's branch, or null (RFC 2543 peers send none). */
   get branch(): string | null {
-    return this.topVia.params.get('branch') ?? null;
+    const views = this.views();
+    if (views.branch !== undefined) return views.branch;
+    let quick: string | null | undefined;
+    if (views.vias === undefined && views.topVia === undefined) {
+      const value = this.firstViaValue();
+      if (value !== undefined) quick = commonViaParam(value, 'branch');
+    }
+    return (views.branch = quick !== undefined ? quick : (this.topVia.params.get('branch') ?? null));
   }
 
   get contacts(): readonly NameAddr[] {

@@ -7,6 +7,7 @@ import { SipHeaders } from './sip-headers';
 import { SipRequest, SipResponse, type SipMessage } from './sip-message';
 import { SipParseError } from './sip-parse-error';
 import { KNOWN_METHODS } from './sip-methods';
+import { isCommonNameAddr, isCommonRequestUri, isCommonVia } from './common-forms';
 import { scanHeaderList } from './header-list-scanner';
 import { scanContact, scanNameAddr } from './name-addr-scanner';
 import { scanUri } from './uri-scanner';
@@ -175,7 +176,7 @@ function validate(message: SipMessage): void {
     throw headerError('invalid', 'max-forwards');
   }
   if (unsure & CONTACT) readHeader('contact', () => message.contacts);
-  if (scanUri(message.uri, 0, message.uri.length, false)) return;
+  if (isCommonRequestUri(message.uri) || scanUri(message.uri, 0, message.uri.length, false)) return;
   const uri = readRequestUri(message);
   // RFC 3261 §19.1.1: headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11).
   if (uri.headers.size > 0) throw new SipParseError('Request-URI with headers', 400, 'Invalid Request-URI');
@@ -188,12 +189,12 @@ function validate(message: SipMessage): void {
 function scanField(bit: number, value: string, request: boolean): boolean {
   switch (bit) {
     case VIA:
-      return scanHeaderList(value, scanVia);
+      return isCommonVia(value) || scanHeaderList(value, scanVia);
     case FROM:
     case TO:
-      return scanNameAddr(value, 0, value.length);
+      return isCommonNameAddr(value) || scanNameAddr(value, 0, value.length);
     case CONTACT:
-      return !request || scanHeaderList(value, scanContact);
+      return !request || isCommonNameAddr(value) || scanHeaderList(value, scanContact);
     default:
       return true;
   }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { commonNameAddrParam, commonViaParam } from '../../../../src/sip/message/common-form-params';
+import { isCommonNameAddr, isCommonRequestUri, isCommonVia } from '../../../../src/sip/message/common-forms';
 import { readHead } from '../../../../src/sip/message/head-reader';
 import { splitHeaderList } from '../../../../src/sip/message/header-list';
 import { scanHeaderList } from '../../../../src/sip/message/header-list-scanner';
@@ -18,10 +20,11 @@ import { pick, randomInt, seededRng, type Rng } from '../../../support/fuzz/rng'
 import { mutate } from '../../../support/fuzz/sip-mutator';
 
 /**
- * The scanners that validate Via, From, To, Contact and the Request-URI against the parsers that build
+ * The common-form expressions, the scanners and the common-form parameter readers that validate Via, From, To, Contact and the Request-URI against the parsers that build
  * their views, on the RFC 4475 messages, the fuzz seeds, thousands of seeded mutations of both, and
  * mutations of each field value alone. On ASCII text they must agree exactly; where the text has other
  * characters a scanner may leave the answer to the parser (false), but never accept what it refuses.
+ * The expressions accept a subset of what the parsers accept, and read parameters as the parsers do.
  */
 const SEED = Number(process.env.CMR_FUZZ_SEED ?? 0x5ca77e4);
 const MESSAGE_MUTATIONS = Number(process.env.CMR_SCANNER_MUTATIONS ?? 2000);
@@ -46,6 +49,42 @@ function parses(kind: Kind, value: string): boolean {
     if (error instanceof SipParseError) return false;
     throw error;
   }
+}
+
+/** A header parameter as the full parse reads it, or undefined when the value does not parse. */
+function parsedParam(kind: 'via' | 'name-addr', value: string, name: string): string | null | undefined {
+  try {
+    const params = kind === 'via' ? parseVia(value).params : parseNameAddr(value).params;
+    return params.get(name) ?? null;
+  } catch (error) {
+    if (error instanceof SipParseError) return undefined;
+    throw error;
+  }
+}
+
+/** What the common forms claim of a value must hold for the parsers: problems found, as text. */
+function commonFormProblems(value: string): string[] {
+  const problems: string[] = [];
+  const claim = (what: string, holds: boolean): void => {
+    if (!holds) problems.push(`${what} ${JSON.stringify(value)}`);
+  };
+  if (isCommonVia(value)) {
+    claim('common Via the parser refuses:', parses('via', value));
+    for (const name of ['branch', 'rport', 'received']) {
+      claim(`Via ${name} read otherwise:`, commonViaParam(value, name) === parsedParam('via', value, name));
+    }
+  } else claim('Via param read from an uncommon form:', commonViaParam(value, 'branch') === undefined);
+  if (isCommonNameAddr(value)) {
+    claim('common name-addr the parser refuses:', parses('name-addr', value) && parses('contact', value));
+    for (const name of ['tag', 'expires', '+g.3gpp.icsi-ref']) {
+      claim(
+        `name-addr ${name} read otherwise:`,
+        commonNameAddrParam(value, name) === parsedParam('name-addr', value, name),
+      );
+    }
+  } else claim('name-addr param read from an uncommon form:', commonNameAddrParam(value, 'tag') === undefined);
+  if (isCommonRequestUri(value)) claim('common Request-URI the parser refuses:', parses('request-uri', value));
+  return problems;
 }
 
 function scans(kind: Kind, value: string): boolean {
@@ -120,9 +159,11 @@ describe('validation scanners against the full parsers', () => {
   }
 
   it(`agree on every checked value of ${seeds.length} messages, their mutations and mutations of each value`, () => {
-    const tally = { values: 0, accepted: 0, refused: 0, leftToParser: 0 };
+    const tally = { values: 0, accepted: 0, refused: 0, leftToParser: 0, common: 0 };
     const disagreements: string[] = [];
     const check = (kind: Kind, value: string): void => {
+      for (const problem of commonFormProblems(value)) if (disagreements.length < 20) disagreements.push(problem);
+      if (isCommonVia(value) || isCommonNameAddr(value) || isCommonRequestUri(value)) tally.common++;
       const scanned = scans(kind, value);
       const parsed = parses(kind, value);
       tally.values++;
@@ -147,7 +188,7 @@ describe('validation scanners against the full parsers', () => {
       }
     }
     assert.deepEqual(disagreements, [], `seed ${SEED}`);
-    assert.ok(tally.accepted > 5000 && tally.refused > 5000, JSON.stringify(tally));
+    assert.ok(tally.accepted > 5000 && tally.refused > 5000 && tally.common > 5000, JSON.stringify(tally));
   });
 
   it('never accepts a message whose Via, From, To, Contact or Request-URI view then fails to parse', () => {
