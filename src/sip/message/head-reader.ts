@@ -84,11 +84,12 @@ function readFields(text: string, from: number, limits: ParseLimits, slots: stri
       }
       let nameEnd = colon;
       while (nameEnd > pos && (text.charCodeAt(nameEnd - 1) === SP || text.charCodeAt(nameEnd - 1) === HT)) nameEnd--;
-      if (!allInClass(text, TOKEN, pos, nameEnd)) {
+      // A known spelling is a token: only other names need the character check.
+      const known = knownName(text, pos, nameEnd);
+      if (known === null && !allInClass(text, TOKEN, pos, nameEnd)) {
         open = false;
         return new SipParseError('invalid header field name');
       }
-      const known = knownName(text, pos, nameEnd);
       name = known === null ? wireName(text.slice(pos, nameEnd)) : known.name;
       key = known === null ? headerKey(name) : known.key;
       value = trimmedSlice(text, colon + 1, lineEnd);

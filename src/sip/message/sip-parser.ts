@@ -1,5 +1,4 @@
-import { allInClass, WORD } from './char-classes';
-import { bodyStartAfter, findBlankLine } from './find-blank-line';
+import { bodyStartAfter, headOf } from './find-blank-line';
 import { displayName } from './header-names';
 import { partialOf, readHead, type Head } from './head-reader';
 import type { ParseLimits } from './parse-limits';
@@ -30,10 +29,9 @@ export function parseMessage(data: Buffer, limits: ParseLimits): SipMessage {
   let start = 0;
   while (start < data.length && (data[start] === CR || data[start] === LF)) start++;
   if (start === data.length) throw new SipParseError('empty message');
-  const blank = findBlankLine(data, start);
-  const headEnd = blank < 0 ? data.length : blank + 1;
+  const { text, blank } = headOf(data, start);
   const bodyStart = blank < 0 ? data.length : bodyStartAfter(data, blank);
-  const head = readHead(data.toString('utf8', start, headEnd), limits);
+  const head = readHead(text, limits);
   const fail = (error: SipParseError): never => {
     if (!error.partial) {
       const partial = partialOf(head);
@@ -130,6 +128,11 @@ const VIA = 32;
 const CONTACT = 64;
 const SINGLE_MASK = CALL_ID | CSEQ | FROM | TO | MAX_FORWARDS;
 const MANDATORY_ORDER = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
+/**
+ * callid = word [ "@" word ] (RFC 3261 §25.1); word is the WORD class of char-classes, which has no `@`.
+ * An expression: irregexp checks the ~50 characters several times faster than a charCodeAt loop.
+ */
+const CALL_ID_FORM = /^[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+(?:@[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+)?$/;
 
 /**
  * RFC 3261 §8.2.2 and §20: the mandatory headers are present, once, and readable; the CSeq method
@@ -152,13 +155,7 @@ function validate(message: SipMessage): void {
     if ((unsure & bit) === 0 && !scanField(bit, headers.valueAt(i), request)) unsure |= bit;
   }
   for (const key of MANDATORY_ORDER) if (!(seen & trackedBit(key))) throw headerError('missing', key);
-  const callId = message.callId;
-  const at = callId.indexOf('@');
-  const callIdOk =
-    at < 0
-      ? allInClass(callId, WORD)
-      : allInClass(callId, WORD, 0, at) && allInClass(callId, WORD, at + 1) && callId.indexOf('@', at + 1) < 0;
-  if (!callIdOk) throw headerError('invalid', 'call-id');
+  if (!CALL_ID_FORM.test(message.callId)) throw headerError('invalid', 'call-id');
   const cseq = readHeader('cseq', () => message.cseq);
   if (unsure & VIA) readHeader('via', () => message.vias);
   if (unsure & FROM) readHeader('from', () => message.from);
