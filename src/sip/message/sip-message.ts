@@ -1,7 +1,7 @@
-import { parseCSeq, type CSeq } from './cseq';
-import { parseNameAddr, type NameAddr } from './name-addr';
 import { commonNameAddrParam, commonViaParam } from './common-form-params';
+import { parseCSeq, type CSeq } from './cseq';
 import { firstListElement } from './header-list';
+import { parseNameAddr, type NameAddr } from './name-addr';
 import { SipHeaders } from './sip-headers';
 import { SipParseError } from './sip-parse-error';
 import { parseVia, type Via } from './via';

@@ -1,14 +1,14 @@
+import { isCommonNameAddr, isCommonRequestUri, isCommonVia } from './common-forms';
 import { bodyStartAfter, headOf } from './find-blank-line';
+import { scanHeaderList } from './header-list-scanner';
 import { displayName } from './header-names';
 import { partialOf, readHead, type Head } from './head-reader';
+import { scanContact, scanNameAddr } from './name-addr-scanner';
 import type { ParseLimits } from './parse-limits';
 import { SipHeaders } from './sip-headers';
 import { SipRequest, SipResponse, type SipMessage } from './sip-message';
 import { SipParseError } from './sip-parse-error';
 import { KNOWN_METHODS } from './sip-methods';
-import { isCommonNameAddr, isCommonRequestUri, isCommonVia } from './common-forms';
-import { scanHeaderList } from './header-list-scanner';
-import { scanContact, scanNameAddr } from './name-addr-scanner';
 import { scanUri } from './uri-scanner';
 import { scanVia } from './via-scanner';
 
@@ -19,9 +19,9 @@ const LF = 0x0a;
 
 /**
  * Parses one whole message (a UDP datagram, or a frame cut by `scanFrame`). The head is decoded
- * once as UTF-8 and split into raw fields; only the headers every layer needs are parsed here
- * (Via, From, To, Call-ID, CSeq, Max-Forwards, Contact and the Request-URI of requests), the rest
- * lazily on first use. Leading CRLFs are skipped (RFC 3261 §7.5); without Content-Length the body is
+ * once as UTF-8 and split into raw fields; the headers every layer needs are checked here (Via, From,
+ * To, Call-ID, CSeq, Max-Forwards, Contact and the Request-URI of requests) and every header view is
+ * parsed lazily on first use. Leading CRLFs are skipped (RFC 3261 §7.5); without Content-Length the body is
  * the rest of the datagram (§18.3); bytes after Content-Length are ignored (RFC 4475 §3.1.1.8).
  * Throws SipParseError; for requests the error carries `partial` so the transport can answer it.
  */
