@@ -166,16 +166,19 @@ function parseTelUri(text: string, start: number): SipUri {
   const number = text.slice(start, numberEnd);
   const params = semi < 0 ? NO_PARAMS : parseUriParams(text, semi, text.length);
   const global = number.charCodeAt(0) === 0x2b; /* + */
-  if (!isTelNumber(number, global)) throw bad('telephone number', text);
+  if (!isTelNumber(number, global ? 1 : 0, number.length, global)) throw bad('telephone number', text);
   if (!global && !params.has('phone-context')) throw bad('local number without phone-context', text);
   return { scheme: 'tel', user: number, password: null, host: '', port: null, params, headers: NO_HEADERS };
 }
 
-/** global: "+" digits and visual separators with at least one digit; local: also hex digits, "*", "#". */
-function isTelNumber(n: string, global: boolean): boolean {
+/**
+ * The number text[start, end) (after the "+" of a global one): global, digits and visual separators
+ * with at least one digit; local, also hex digits, "*" and "#".
+ */
+export function isTelNumber(text: string, start: number, end: number, global: boolean): boolean {
   let digits = 0;
-  for (let i = global ? 1 : 0; i < n.length; i++) {
-    const c = n.charCodeAt(i);
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
     if (c >= 0x30 && c <= 0x39) digits++;
     else if (c === 0x2d || c === 0x2e || c === 0x28 || c === 0x29)
       continue; // - . ( )

@@ -1,6 +1,6 @@
 import { allInClass, HEADER, HOST, inClass, isHexDigit, PARAM, PASSWORD, USER } from './char-classes';
 import { isIpv6 } from './ip-address';
-import { parsePort } from './sip-uri';
+import { isTelNumber, parsePort } from './sip-uri';
 
 /**
  * Whether parseUri would accept text[start, end), answered by index without building anything (the
@@ -172,21 +172,6 @@ function scanTelUri(text: string, start: number, end: number): boolean {
   const global = start < numberEnd && text.charCodeAt(start) === 0x2b; /* + */
   if (!isTelNumber(text, global ? start + 1 : start, numberEnd, global)) return false;
   return global || hasPhoneContext(text, numberEnd, end);
-}
-
-/** global: digits and visual separators, at least one digit; local: also hex digits, `*` and `#`. */
-function isTelNumber(text: string, start: number, end: number, global: boolean): boolean {
-  let digits = 0;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x30 && c <= 0x39) digits++;
-    else if (c === 0x2d || c === 0x2e || c === 0x28 || c === 0x29)
-      continue; // - . ( )
-    else if (global) return false;
-    else if (isHexDigit(c) || c === 0x2a || c === 0x23) digits++;
-    else return false;
-  }
-  return digits > 0;
 }
 
 const PHONE_CONTEXT = 'phone-context';
