@@ -1,3 +1,5 @@
+import { visitListElements } from './header-list';
+
 /** A scanner of one list element, text[start, end), trimmed. */
 export type ElementScanner = (text: string, start: number, end: number) => boolean;
 
@@ -7,23 +9,7 @@ export type ElementScanner = (text: string, start: number, end: number) => boole
  */
 export function scanHeaderList(value: string, scan: ElementScanner): boolean {
   if (value.indexOf(',') < 0) return scanTrimmed(value, 0, value.length, scan);
-  let depthAngle = 0;
-  let inQuote = false;
-  let start = 0;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (inQuote) {
-      if (c === 0x5c /* \ */) i++;
-      else if (c === 0x22 /* " */) inQuote = false;
-    } else if (c === 0x22) inQuote = true;
-    else if (c === 0x3c /* < */) depthAngle++;
-    else if (c === 0x3e /* > */ && depthAngle > 0) depthAngle--;
-    else if (c === 0x2c /* , */ && depthAngle === 0) {
-      if (!scanTrimmed(value, start, i, scan)) return false;
-      start = i + 1;
-    }
-  }
-  return scanTrimmed(value, start, value.length, scan);
+  return visitListElements(value, (start, end) => scanTrimmed(value, start, end, scan));
 }
 
 /**

@@ -9,6 +9,19 @@ export function splitHeaderList(value: string): string[] {
     return only.length > 0 ? [only] : [];
   }
   const out: string[] = [];
+  visitListElements(value, (start, end) => {
+    const part = value.slice(start, end).trim();
+    if (part.length > 0) out.push(part);
+    return true;
+  });
+  return out;
+}
+
+/**
+ * Calls `visit` with the bounds of each list element of `value`, untrimmed and in order (the cuts of
+ * splitHeaderList); stops at the first `false`, which it returns.
+ */
+export function visitListElements(value: string, visit: (start: number, end: number) => boolean): boolean {
   let depthAngle = 0;
   let inQuote = false;
   let start = 0;
@@ -21,14 +34,11 @@ export function splitHeaderList(value: string): string[] {
     else if (c === 0x3c /* < */) depthAngle++;
     else if (c === 0x3e /* > */ && depthAngle > 0) depthAngle--;
     else if (c === 0x2c /* , */ && depthAngle === 0) {
-      const part = value.slice(start, i).trim();
-      if (part.length > 0) out.push(part);
+      if (!visit(start, i)) return false;
       start = i + 1;
     }
   }
-  const last = value.slice(start).trim();
-  if (last.length > 0) out.push(last);
-  return out;
+  return visit(start, value.length);
 }
 
 /** splitHeaderList(value)[0], without splitting the rest in the usual case of a single element. */
