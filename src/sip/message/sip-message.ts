@@ -33,6 +33,7 @@ class Views {
   topVia: Via | undefined = undefined;
   branch: string | null | undefined = undefined;
   fromTag: string | null | undefined = undefined;
+  toTag: string | null | undefined = undefined;
   contacts: readonly NameAddr[] | undefined = undefined;
   recordRoutes: readonly NameAddr[] | undefined = undefined;
   routes: readonly NameAddr[] | undefined = undefined;
@@ -106,7 +107,10 @@ abstract class SipMessageBase {
   }
 
   get toTag(): string | null {
-    return this.to.params.get('tag') ?? null;
+    const views = this.views();
+    if (views.toTag !== undefined) return views.toTag;
+    const quick = views.to === undefined ? commonNameAddrParam(this.required('to'), 'tag') : undefined;
+    return (views.toTag = quick !== undefined ? quick : (this.to.params.get('tag') ?? null));
   }
 
   /** All Via values, top first. */
