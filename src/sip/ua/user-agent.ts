@@ -16,6 +16,8 @@ import { IncomingRequest } from './incoming-request';
 import { resolveNextHop } from './next-hop';
 import { OutgoingInvite } from './outgoing-invite';
 import { isSameSentBy, validateRequest, type ValidationPolicy } from './request-validation';
+import { AckMemory } from './ack-memory';
+import { MergedRequests, whenTerminated } from './merged-requests';
 import type { UaContext } from './ua-context';
 
 /** What the application implements; each is optional (SIP.js-style typed delegates). */
@@ -79,9 +81,8 @@ export class SipUserAgent implements TransactionUser {
   private readonly supported: readonly string[];
   private readonly serverInvites = new Map<ServerTransaction, IncomingInvite>();
   private readonly invitesByDialog = new Map<string, IncomingInvite>();
-  private readonly acksByDialog = new Map<string, { ack: SipRequest; target: SendTarget }>();
-  /** Requests outside a dialog in progress, for merged-request detection (RFC 3261 §8.2.2.2). */
-  private readonly inProgress = new Map<string, string>();
+  private acks!: AckMemory;
+  private readonly merged = new MergedRequests();
 
   constructor(private readonly options: UserAgentOptions) {
     this.allowed = options.allowedMethods ?? DEFAULT_METHODS;
@@ -120,6 +121,9 @@ export class SipUserAgent implements TransactionUser {
   /** The transaction layer is built with this UA as its user, then handed back here. */
   attach(transactions: TransactionLayer): void {
     this.transactions = transactions;
+    this.acks = new AckMemory(this.options.clock, this.options.timers.t1Ms, (ack, target) =>
+      transactions.sendAck(ack, target),
+    );
   }
 
   contactFor(protocol: TransportProtocol): string {
@@ -145,7 +149,7 @@ export class SipUserAgent implements TransactionUser {
         return;
       }
       if (request.toTag !== null) return this.onDialogRequest(request, transaction);
-      if (this.isMerged(request, transaction)) {
+      if (this.merged.isMerged(request, transaction)) {
         transaction.respond(createResponse(request, 482, 'Loop Detected', { toTag: newTag() }));
         return;
       }
@@ -173,11 +177,8 @@ export class SipUserAgent implements TransactionUser {
   }
 
   onStrayResponse(response: SipResponse): void {
-    if (response.status < 200 || response.status >= 300 || response.cseq.method !== 'INVITE') return;
-    // A 2xx retransmitted after the INVITE transaction ended: our ACK was lost, send it again.
-    const key = response.callId + '\u0000' + (response.fromTag ?? '') + '\u0000' + (response.toTag ?? '');
-    const sent = this.acksByDialog.get(key);
-    if (sent) this.send(this.transactions.sendAck(sent.ack, sent.target), 'ACK retransmission');
+    const resent = this.acks.reacknowledge(response);
+    if (resent) this.send(resent, 'ACK retransmission');
   }
 
   // --- requests we receive ---------------------------------------------------------------------
@@ -244,19 +245,6 @@ export class SipUserAgent implements TransactionUser {
     incoming.respond(200, { headers });
   }
 
-  private isMerged(request: SipRequest, transaction: ServerTransaction): boolean {
-    if (request.method === 'ACK' || request.method === 'CANCEL') return false;
-    const key = `${request.callId}\u0000${request.fromTag ?? ''}\u0000${request.cseq.seq}\u0000${request.method}`;
-    const branch = request.branch ?? '';
-    const seen = this.inProgress.get(key);
-    if (seen !== undefined && seen !== branch) return true;
-    this.inProgress.set(key, branch);
-    whenTerminated(transaction, () => {
-      if (this.inProgress.get(key) === branch) this.inProgress.delete(key);
-    });
-    return false;
-  }
-
   // --- requests we send ------------------------------------------------------------------------
 
   /** A new request outside a dialog, with a fresh From tag, Call-ID and CSeq unless given. */
@@ -298,7 +286,7 @@ export class SipUserAgent implements TransactionUser {
       contactFor: (t) => this.contactFor(t.protocol),
       addDialog: (dialog) => this.dialogs.add(dialog),
       forgetDialog: (dialog) => this.dialogs.remove(dialog),
-      sendAck: (dialog, invite, t) => this.sendAck(dialog, invite, t),
+      sendAck: (dialog, invite, t) => this.send(this.acks.acknowledge(dialog, invite, t), 'ACK'),
       sendCancel: (invite, transaction, t) => this.sendCancel(invite, transaction, t),
       hangUp: (dialog) => void this.bye(dialog),
     });
@@ -363,24 +351,6 @@ export class SipUserAgent implements TransactionUser {
     }
   }
 
-  private sendAck(dialog: Dialog, invite: SipRequest, inviteTarget: SendTarget): void {
-    const existing = this.acksByDialog.get(dialog.key);
-    if (existing) return this.send(this.transactions.sendAck(existing.ack, existing.target), 'ACK');
-    const ack = dialog.createRequest('ACK', { cseq: invite.cseq.seq });
-    this.send(
-      resolveNextHop(ack, inviteTarget.protocol).then((target) => {
-        const sent = { ack, target };
-        this.acksByDialog.set(dialog.key, sent);
-        // A 2xx is retransmitted for 64*T1 at most (RFC 3261 §13.3.1.4): after that no copy needs this ACK again.
-        this.options.clock.setTimeout(() => {
-          if (this.acksByDialog.get(dialog.key) === sent) this.acksByDialog.delete(dialog.key);
-        }, 64 * this.options.timers.t1Ms);
-        return this.transactions.sendAck(ack, target);
-      }),
-      'ACK',
-    );
-  }
-
   private sendCancel(invite: SipRequest, transaction: ClientTransaction, target: SendTarget): void {
     const headers = new SipHeaders();
     for (const route of invite.headers.getAll('route')) headers.append('Route', route);
@@ -405,7 +375,7 @@ export class SipUserAgent implements TransactionUser {
     this.dialogs.remove(dialog);
     this.invitesByDialog.get(dialog.key)?.dispose();
     this.invitesByDialog.delete(dialog.key);
-    this.acksByDialog.delete(dialog.key);
+    this.acks.forget(dialog);
     if (wasAckTimeout) {
       const bye = dialog.createRequest('BYE');
       this.send(
@@ -423,14 +393,6 @@ export class SipUserAgent implements TransactionUser {
   private send(p: Promise<unknown>, what: string): void {
     p.catch((err: unknown) => this.options.logger.warn(`${what} failed`, { error: String(err) }));
   }
-}
-
-function whenTerminated(transaction: ServerTransaction, fn: () => void): void {
-  const previous = transaction.onTerminated;
-  transaction.onTerminated = () => {
-    previous?.();
-    fn();
-  };
 }
 
 function safeCallId(request: SipRequest): string | undefined {

@@ -1,0 +1,52 @@
+import type { Clock } from '../../clock';
+import type { Dialog } from '../dialog/dialog';
+import type { SipRequest, SipResponse } from '../message/sip-message';
+import type { SendTarget } from '../transport/transport';
+import { resolveNextHop } from './next-hop';
+
+interface SentAck {
+  readonly ack: SipRequest;
+  readonly target: SendTarget;
+}
+
+/**
+ * The ACKs we sent for 2xx responses (RFC 3261 §13.2.2.4), by dialog: a retransmitted 2xx, even one
+ * that comes after its INVITE transaction ended, gets the same ACK again. Kept 64*T1, as long as the
+ * callee may retransmit its 2xx (§13.3.1.4).
+ */
+export class AckMemory {
+  private readonly byDialog = new Map<string, SentAck>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly t1Ms: number,
+    /** Sends an ACK outside any transaction (the transaction layer's `sendAck`). */
+    private readonly transmit: (ack: SipRequest, target: SendTarget) => Promise<void>,
+  ) {}
+
+  /** The ACK for a 2xx of `invite` in `dialog`: built once, resent as is. */
+  async acknowledge(dialog: Dialog, invite: SipRequest, inviteTarget: SendTarget): Promise<void> {
+    const existing = this.byDialog.get(dialog.key);
+    if (existing) return this.transmit(existing.ack, existing.target);
+    const ack = dialog.createRequest('ACK', { cseq: invite.cseq.seq });
+    const target = await resolveNextHop(ack, inviteTarget.protocol);
+    const sent = { ack, target };
+    this.byDialog.set(dialog.key, sent);
+    this.clock.setTimeout(() => {
+      if (this.byDialog.get(dialog.key) === sent) this.byDialog.delete(dialog.key);
+    }, 64 * this.t1Ms);
+    return this.transmit(ack, target);
+  }
+
+  /** A 2xx to an INVITE that matched no transaction: our ACK was lost, send it again. Null if none. */
+  reacknowledge(response: SipResponse): Promise<void> | null {
+    if (response.status < 200 || response.status >= 300 || response.cseq.method !== 'INVITE') return null;
+    const key = response.callId + '\u0000' + (response.fromTag ?? '') + '\u0000' + (response.toTag ?? '');
+    const sent = this.byDialog.get(key);
+    return sent ? this.transmit(sent.ack, sent.target) : null;
+  }
+
+  forget(dialog: Dialog): void {
+    this.byDialog.delete(dialog.key);
+  }
+}
