@@ -15,7 +15,7 @@ import { AnnouncementPlayer, type MediaState } from './announcement-player';
 import { CallerOffers } from './caller-offers';
 import { callParties, chargingId } from './call-parties';
 import { ALLOW, calleeInvite, relayInDialog } from './cross-leg';
-import { RESPONSE_POLICY } from './header-policy';
+import { relayedResponseHeaders } from './header-policy';
 
 /**
  * Hook for INFO and MESSAGE the caller sends in its dialog (the copy service). Returns true when it took
@@ -153,12 +153,9 @@ export class CallSession {
 
   private relayProvisional(response: SipResponse): void {
     if (this.ended || this.a.finalSent) return;
-    const headers: [string, string][] = [];
+    const headers = relayedResponseHeaders(response);
     const early = response.headers.get('p-early-media');
-    if (early) headers.push(['P-Early-Media', early]);
-    for (const f of response.headers.entries()) {
-      if (RESPONSE_POLICY.includes(f.key)) headers.push([f.name, f.value]);
-    }
+    if (early) headers.unshift(['P-Early-Media', early]);
     this.aDialog = this.a.progress(response.status, {
       reason: response.reason,
       headers,
@@ -271,9 +268,7 @@ export class CallSession {
     // A 2xx without a dialog is the callee's answer crossing our CANCEL: the UA already ACKed and hung it up.
     if (response.status < 300) return this.hangUp('callee answered after CANCEL');
     if (!this.a.finalSent) {
-      const headers: [string, string][] = [];
-      for (const f of response.headers.entries()) if (RESPONSE_POLICY.includes(f.key)) headers.push([f.name, f.value]);
-      this.a.reject(response.status, { reason: response.reason, headers });
+      this.a.reject(response.status, { reason: response.reason, headers: relayedResponseHeaders(response) });
     }
     this.finish(`callee ${response.status}${wasPlaying ? ' after CMR ringing' : ''}`);
   }

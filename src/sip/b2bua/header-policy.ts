@@ -1,3 +1,4 @@
+import type { SipResponse } from '../message/sip-message';
 import { headerKey } from '../message/header-names';
 import type { SipHeaders } from '../message/sip-headers';
 
@@ -52,3 +53,10 @@ export const INVITE_POLICY: HeaderPolicy = ['all', '-authorization', '-proxy-aut
 export const RESPONSE_POLICY: HeaderPolicy = ['reason', 'warning', 'retry-after', 'p-asserted-identity', 'error-info'];
 /** What an in-dialog request relayed between legs carries. */
 export const IN_DIALOG_POLICY: HeaderPolicy = ['all', '-authorization', '-proxy-authorization'];
+
+/** The fields of a callee's response that go back to the caller with it (RESPONSE_POLICY). */
+export function relayedResponseHeaders(response: SipResponse): [string, string][] {
+  const out: [string, string][] = [];
+  for (const f of response.headers.entries()) if (RESPONSE_POLICY.includes(f.key)) out.push([f.name, f.value]);
+  return out;
+}
