@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock';
-import type { Dialog } from '../dialog/dialog';
+import { dialogKey, type Dialog } from '../dialog/dialog';
 import type { SipRequest, SipResponse } from '../message/sip-message';
 import type { SendTarget } from '../transport/transport';
 import { resolveNextHop } from './next-hop';
@@ -41,7 +41,12 @@ export class AckMemory {
   /** A 2xx to an INVITE that matched no transaction: our ACK was lost, send it again. Null if none. */
   reacknowledge(response: SipResponse): Promise<void> | null {
     if (response.status < 200 || response.status >= 300 || response.cseq.method !== 'INVITE') return null;
-    const key = response.callId + '\u0000' + (response.fromTag ?? '') + '\u0000' + (response.toTag ?? '');
+    // Our dialog: our From tag is its local tag, the callee's To tag its remote one.
+    const key = dialogKey({
+      callId: response.callId,
+      localTag: response.fromTag ?? '',
+      remoteTag: response.toTag ?? '',
+    });
     const sent = this.byDialog.get(key);
     return sent ? this.transmit(sent.ack, sent.target) : null;
   }
