@@ -50,10 +50,14 @@ export class TcpConnection {
   readonly key: string;
   readonly source: MessageSource;
   closeReason: CloseReason | undefined;
-  private buf = EMPTY;
+  private buf: Buffer = EMPTY;
   private pendingStart = 0;
   private pendingEnd = 0;
+  /** buf holds frames already handed up, so it is copied before it grows rather than written into. */
+  private bufShared = false;
   private crlfRun = 0;
+  /** Set while the rest of a chunk waits for the next event-loop turn. */
+  private nextFrame: NodeJS.Immediate | undefined;
   private lastActivity: number;
   private idleTimer: TimerHandle | undefined;
 
@@ -119,18 +123,23 @@ export class TcpConnection {
   private readonly onData = (chunk: Buffer): void => {
     if (this.closeReason !== undefined) return;
     this.lastActivity = this.opts.clock.now();
-    if (this.pendingEnd === this.pendingStart) this.drain(chunk, 0, chunk.length, true);
+    if (this.nextFrame !== undefined) this.append(chunk);
+    else if (this.pendingEnd === this.pendingStart) this.drain(chunk, 0, chunk.length, true, true);
     else {
       this.append(chunk);
-      this.drain(this.buf, this.pendingStart, this.pendingEnd, false);
+      this.drain(this.buf, this.pendingStart, this.pendingEnd, false, true);
     }
   };
 
   /**
-   * Takes every complete frame from data[offset, end). Frames handed up are views of `data`; so
+   * Takes the complete frames from data[offset, end). Frames handed up are views of `data`; so
    * leftover bytes are copied to a fresh buffer and a buffer that gave frames away is never written again.
+   *
+   * One message per event-loop turn: the work a message sets off (a promise chain, as a datagram's
+   * would have before the next datagram) runs before the next message of the same chunk, so pipelined
+   * messages are handled in the order the peer meant, and one busy connection cannot starve the others.
    */
-  private drain(data: Buffer, offset: number, end: number, fresh: boolean): void {
+  private drain(data: Buffer, offset: number, end: number, fresh: boolean, oneAtATime: boolean): void {
     const view = end === data.length ? data : data.subarray(0, end);
     let at = offset;
     for (;;) {
@@ -141,16 +150,21 @@ export class TcpConnection {
         this.end('framing');
         return;
       }
+      at += scan.length;
       if (scan.kind === 'keepalive') this.onKeepAlive(scan.length);
       else {
         this.crlfRun = 0;
-        this.opts.receiver.onStreamMessage(view.subarray(at, at + scan.length), this);
+        this.opts.receiver.onStreamMessage(view.subarray(at - scan.length, at), this);
+        if (oneAtATime && at < end && this.closeReason === undefined) {
+          this.deferRest(view, at, end);
+          return;
+        }
       }
-      at += scan.length;
       if (this.closeReason !== undefined) return;
     }
     if (at === end) {
       this.buf = EMPTY;
+      this.bufShared = false;
       this.pendingStart = this.pendingEnd = 0;
     } else if (fresh || at > offset) {
       this.keep(view.subarray(at, end));
@@ -159,21 +173,37 @@ export class TcpConnection {
     }
   }
 
+  private deferRest(view: Buffer, at: number, end: number): void {
+    this.buf = view;
+    this.bufShared = true;
+    this.pendingStart = at;
+    this.pendingEnd = end;
+    this.nextFrame = setImmediate(this.onNextFrame);
+  }
+
+  private readonly onNextFrame = (): void => {
+    this.nextFrame = undefined;
+    if (this.closeReason !== undefined) return;
+    this.drain(this.buf, this.pendingStart, this.pendingEnd, false, true);
+  };
+
   /** Leftover bytes of a message still arriving, in a buffer with room to grow. */
   private keep(rest: Buffer): void {
     const next = Buffer.allocUnsafe(Math.max(MIN_BUFFER, rest.length * 2));
     rest.copy(next, 0);
     this.buf = next;
+    this.bufShared = false;
     this.pendingStart = 0;
     this.pendingEnd = rest.length;
   }
 
   private append(chunk: Buffer): void {
-    if (this.pendingEnd + chunk.length > this.buf.length) {
+    if (this.bufShared || this.pendingEnd + chunk.length > this.buf.length) {
       const pending = this.pendingEnd - this.pendingStart;
       const next = Buffer.allocUnsafe(Math.max(MIN_BUFFER, (pending + chunk.length) * 2));
       this.buf.copy(next, 0, this.pendingStart, this.pendingEnd);
       this.buf = next;
+      this.bufShared = false;
       this.pendingStart = 0;
       this.pendingEnd = pending;
     }
@@ -220,6 +250,12 @@ export class TcpConnection {
   };
 
   private readonly onClose = (): void => {
+    if (this.nextFrame !== undefined) {
+      clearImmediate(this.nextFrame);
+      this.nextFrame = undefined;
+      // Messages that arrived before the peer's FIN still count (an ACK, a BYE); after an error or our own close they do not.
+      if (this.closeReason === undefined) this.drain(this.buf, this.pendingStart, this.pendingEnd, false, false);
+    }
     if (this.closeReason === undefined) this.closeReason = 'peer';
     this.stopIdleTimer();
     this.buf = EMPTY;

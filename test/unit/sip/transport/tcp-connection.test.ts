@@ -83,6 +83,8 @@ function open(opts: { maxWriteBufferBytes?: number } = {}) {
   return { socket, clock, frames, errors, connection, closedCount: () => closed };
 }
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 describe('TcpConnection', () => {
   it('describes its peer with the IPv4 address unmapped and its connection id', () => {
     const { connection } = open();
@@ -97,7 +99,7 @@ describe('TcpConnection', () => {
     assert.equal(connection.key, '192.0.2.5|40000');
   });
 
-  it('hands up each message of a chunk and the one that completes over later chunks', () => {
+  it('hands up each message of a chunk and the one that completes over later chunks', async () => {
     const { socket, frames } = open();
     const a = message('a', 'first');
     const b = message('b', 'second');
@@ -105,7 +107,70 @@ describe('TcpConnection', () => {
     assert.deepEqual(frames, [a]);
     socket.feed(b.slice(30, 90));
     socket.feed(b.slice(90));
+    await nextTurn();
     assert.deepEqual(frames, [a, b]);
+  });
+
+  it('hands up the messages of one chunk one per event-loop turn, so work the first sets off runs before the second', async () => {
+    const socket = new FakeSocket();
+    const seen: string[] = [];
+    let state = 'initial';
+    new TcpConnection(socket as unknown as Socket, {
+      id: 'tcp-1',
+      inbound: true,
+      limits,
+      idleTimeoutMs: IDLE_MS,
+      maxWriteBufferBytes: 1 << 20,
+      clock: new FakeClock(),
+      logger: silentLogger(),
+      receiver: {
+        onStreamMessage: (frame) => {
+          const callId = /Call-ID: (\w+)/.exec(frame.toString())?.[1] ?? '';
+          seen.push(`${callId} sees ${state}`);
+          // The first message's effect lands after a chain of promise steps, as a 200 to an UPDATE's does.
+          if (callId === 'a')
+            void Promise.resolve()
+              .then(() => Promise.resolve())
+              .then(() => (state = 'moved'));
+        },
+        onStreamError: () => undefined,
+      },
+      onClosed: () => undefined,
+    });
+    socket.feed(message('a') + message('b') + message('c'));
+    assert.deepEqual(seen, ['a sees initial']);
+    await nextTurn();
+    await nextTurn();
+    assert.deepEqual(seen, ['a sees initial', 'b sees moved', 'c sees moved']);
+  });
+
+  it('keeps the order of a chunk that arrives while earlier messages still wait their turn', async () => {
+    const { socket, frames } = open();
+    const [a, b, c] = [message('a'), message('b'), message('c')];
+    socket.feed(a + b);
+    socket.feed(c);
+    assert.deepEqual(frames, [a]);
+    await nextTurn();
+    await nextTurn();
+    assert.deepEqual(frames, [a, b, c]);
+  });
+
+  it('still hands up the waiting messages of a chunk when the peer closes before their turn', () => {
+    const { socket, frames, closedCount } = open();
+    const [a, b] = [message('a'), message('b')];
+    socket.feed(a + b);
+    socket.destroy();
+    assert.deepEqual(frames, [a, b]);
+    assert.equal(closedCount(), 1);
+  });
+
+  it('drops the waiting messages when the connection is closed on our side', async () => {
+    const { socket, frames, connection } = open();
+    const [a, b] = [message('a'), message('b')];
+    socket.feed(a + b);
+    connection.destroy('shutdown');
+    await nextTurn();
+    assert.deepEqual(frames, [a]);
   });
 
   it('answers a double CRLF ping split over two chunks with one CRLF pong', () => {
