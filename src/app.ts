@@ -70,7 +70,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   const { config, clock } = deps;
   const logger = redactingLogger(deps.logger, secretValues(config));
   const store = await createStore(config.store, logger);
-  const calls = new CallRegistry(config.b2bua);
+  const calls = new CallRegistry(config.b2bua, clock);
   const ringingMedia = new RingingMediaService(store);
   const loadProbe = new EventLoopProbe();
   const admission = new Admission(config.limits, loadProbe);

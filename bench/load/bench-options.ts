@@ -18,6 +18,8 @@ export interface BenchOptions {
   readonly markdown: boolean;
   /** Concurrent mode: a heap snapshot of the server once the calls are up, summarised by constructor. */
   readonly heapSnapshot: boolean;
+  /** Concurrent mode: how long the calls are held before RSS and the snapshot are read. */
+  readonly settleSeconds: number;
   /** Overload mode: twice the sustainable rate R for `overloadSeconds`, with probes (overload-mode.ts). */
   readonly overload: boolean;
   readonly overloadSeconds: number;
@@ -45,6 +47,8 @@ export const USAGE = `npm run bench -- [options]
   --concurrent N,M        concurrent-calls mode: hold N then M calls, report RSS per call
   --fill-rate N           calls/s while filling in concurrent mode (default 400)
   --heap-snapshot         concurrent mode: snapshot the server's heap once the calls are up
+  --settle-seconds S      concurrent mode: hold the calls S seconds before the last reading (default 3;
+                          over 32 the transactions and ACKs that outlive a call's setup by 64*T1 are gone)
   --overload              overload mode: measure the sustainable rate R (a rate series), then offer 2R
                           for --overload-seconds while probing with OPTIONS and copy calls each second
   --sustainable-cps R     overload mode: take R as given instead of measuring it
@@ -100,6 +104,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     fillRate: num('--fill-rate', 400, 1, 10_000),
     markdown: argv.includes('--markdown'),
     heapSnapshot: argv.includes('--heap-snapshot'),
+    settleSeconds: num('--settle-seconds', 3, 0, 300),
     overload: argv.includes('--overload'),
     overloadSeconds: num('--overload-seconds', 30, 5, 600),
     sustainableCps: num('--sustainable-cps', 0, 0, 100_000),

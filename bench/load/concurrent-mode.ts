@@ -46,7 +46,8 @@ export async function runConcurrent(plan: ConcurrentPlan): Promise<Checkpoint[]>
   const transport = options.transports[0] ?? 'udp';
   const target = Math.max(...options.concurrent);
   const fillMs = Math.ceil((target / options.fillRate) * 1000);
-  const ringMs = Math.min(580_000, fillMs + 60_000);
+  const settleMs = options.settleSeconds * 1000;
+  const ringMs = Math.min(580_000, fillMs + settleMs + 60_000);
   const dir = join(plan.workDir, `concurrent-${transport}`);
   await mkdir(join(dir, 'caller'), { recursive: true });
   const started = new Started();
@@ -87,7 +88,7 @@ export async function runConcurrent(plan: ConcurrentPlan): Promise<Checkpoint[]>
     });
     started.first(caller);
     const reached = await waitForCalls(join(dir, 'caller', 'stat.csv'), target, fillMs + 60_000, log);
-    await delay(SETTLE_MS);
+    await delay(settleMs);
     const usage = await sampler.stop();
     if (options.heapSnapshot) await snapshotHeap(server.pid, dir, Math.max(1, most(reached)), log);
     await caller.stop();

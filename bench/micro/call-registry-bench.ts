@@ -1,10 +1,11 @@
 import { Call } from '../../src/calls/call';
+import { systemClock } from '../../src/clock';
 import { CallRegistry } from '../../src/calls/call-registry';
 import { measure, type Measurement, type MeasureOptions } from './measure';
 
 /** CallRegistry.get on a registry of `live` calls (node-cache underneath), with a plain Map for reference. */
 export function callRegistryBenches(live: number, options: MeasureOptions): Measurement[] {
-  const registry = new CallRegistry({ maxCalls: live * 2, maxCallSeconds: 14_400, lingerSeconds: 30 });
+  const registry = new CallRegistry({ maxCalls: live * 2, maxCallSeconds: 14_400, lingerSeconds: 30 }, systemClock);
   const plain = new Map<string, Call>();
   const ids: string[] = [];
   for (let i = 0; i < live; i++) {

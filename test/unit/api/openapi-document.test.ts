@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createApiServer } from '../../../src/api/api-server';
 import type { CmrStore } from '../../../src/cmr/ports/cmr-store.port';
 import { CallRegistry } from '../../../src/calls/call-registry';
+import { systemClock } from '../../../src/clock';
 import { operationsRoutes } from '../../../src/api/routes/operations-routes';
 import { silentLogger } from '../../../src/observability/logger';
 
@@ -31,7 +32,7 @@ describe('docs/openapi.yaml', () => {
       store: {} as CmrStore,
       logger: silentLogger(),
     });
-    const calls = new CallRegistry({ maxCalls: 1, maxCallSeconds: 60, lingerSeconds: 1 });
+    const calls = new CallRegistry({ maxCalls: 1, maxCallSeconds: 60, lingerSeconds: 1 }, systemClock);
     for (const module of operationsRoutes({
       calls,
       store: {} as CmrStore,

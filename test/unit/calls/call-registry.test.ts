@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { Call } from '../../../src/calls/call';
 import { CallRegistry } from '../../../src/calls/call-registry';
+import { FakeClock } from '../../support/fake-clock';
 
-/** node-cache reads Date.now(): the tests move it by hand. */
+/** node-cache reads Date.now() and the registry's sweep runs on its Clock: the tests move both by hand. */
 class WallClock {
   private readonly real = Date.now;
-  private t = Date.UTC(2026, 0, 1);
+  readonly timers = new FakeClock();
 
   install(): void {
-    Date.now = () => this.t;
+    Date.now = () => this.timers.now();
   }
 
   restore(): void {
@@ -16,7 +17,7 @@ class WallClock {
   }
 
   advance(ms: number): void {
-    this.t += ms;
+    this.timers.advance(ms);
   }
 }
 
@@ -36,7 +37,7 @@ describe('CallRegistry', () => {
 
   beforeEach(() => {
     wall.install();
-    registry = new CallRegistry({ maxCalls: 2, maxCallSeconds: 60, lingerSeconds: 5 });
+    registry = new CallRegistry({ maxCalls: 2, maxCallSeconds: 60, lingerSeconds: 5 }, wall.timers);
     expired = [];
     registry.onExpired((call) => expired.push(call.id));
   });
@@ -95,6 +96,33 @@ describe('CallRegistry', () => {
     assert.equal(registry.size, 1);
     wall.advance(5_001);
     assert.equal(registry.size, 0);
+  });
+
+  it('expires calls that fell due without anything reading them, and tells the signaling layer', () => {
+    const a = aCall('a');
+    registry.add(a);
+    registry.add(aCall('b'));
+    wall.advance(1_000);
+    registry.ended(a);
+    wall.advance(5_000);
+    assert.deepEqual(expired, []);
+    wall.advance(1_000);
+    assert.deepEqual(expired, ['a'], 'the ended call, once its linger is over');
+    assert.equal(registry.activeCount, 1);
+    wall.advance(60_000);
+    assert.deepEqual(expired, ['a', 'b'], 'the call that never ended, once the maximum call time is over');
+    assert.equal(registry.activeCount, 0);
+  });
+
+  it('does not expire a call that ended before its maximum call time when that time comes', () => {
+    const a = aCall('a');
+    registry.add(a);
+    registry.ended(a);
+    wall.advance(6_000);
+    registry.add(aCall('a'));
+    wall.advance(50_000);
+    assert.deepEqual(expired, ['a']);
+    assert.equal(registry.activeCount, 1, 'the second call of that id is still up');
   });
 
   it('forgets a removed call at once', () => {
