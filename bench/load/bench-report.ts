@@ -39,6 +39,8 @@ export function stepTable(series: readonly SeriesResult[], boundMs: number, mark
       formatNumber(med(steps.map((s) => s.cpuPercent))),
       formatNumber(med(steps.map((s) => s.machineBusyPercent))),
       formatNumber(med(steps.map((s) => s.peakKb)) / 1024, 1),
+      pct((s) => s.serverLoopMaxMs),
+      formatNumber(med(steps.map((s) => s.udpDrops))),
       `${passed}/${steps.length}`,
     ];
   });
@@ -53,6 +55,8 @@ export function stepTable(series: readonly SeriesResult[], boundMs: number, mark
     'CPU %',
     'machine busy %',
     'peak RSS MB',
+    'server loop max ms',
+    'UDP drops',
     'passed',
   ];
   return table(header, rows);

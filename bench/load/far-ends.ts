@@ -79,6 +79,8 @@ export async function startFarEnd(
 export interface OurStack {
   readonly server: ServerUnderTest;
   readonly sipPort: number;
+  /** The server's HTTP API, for /metrics. */
+  readonly httpPort: number;
 }
 
 /**
@@ -104,11 +106,12 @@ export async function startOurStack(
   const seedFile = join(plan.dir, 'seed.json');
   await writeFile(seedFile, JSON.stringify(benchSeed()));
   const sipPort = await freeDualPort();
+  const httpPort = await freePort('tcp');
   const server = await ServerUnderTest.start({
     root: plan.root,
     workDir: plan.dir,
     sipPort,
-    httpPort: await freePort('tcp'),
+    httpPort,
     nodeArgs: [
       ...(plan.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${join(plan.dir, 'profile')}`] : []),
       ...(plan.nodeArgs ?? []),
@@ -125,5 +128,5 @@ export async function startOurStack(
     },
   });
   started.first(server);
-  return { server, sipPort };
+  return { server, sipPort, httpPort };
 }

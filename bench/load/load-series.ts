@@ -61,6 +61,7 @@ export async function runSeries(plan: SeriesPlan): Promise<SeriesResult> {
     let targetPort: number;
     let pids: readonly number[];
     let server: ServerUnderTest | null = null;
+    let metricsPort: number | undefined;
     if (plan.target === 'ours') {
       const stack = await startOurStack(
         { ...farPlan, cpuProfile: plan.cpuProfile, noAnswerTimeoutMs: Math.min(600_000, plan.ringMs + 60_000) },
@@ -68,6 +69,7 @@ export async function runSeries(plan: SeriesPlan): Promise<SeriesResult> {
       );
       server = stack.server;
       targetPort = stack.sipPort;
+      metricsPort = stack.httpPort;
       pids = [server.pid];
     } else {
       const callee = join(plan.root, 'bench/sipp/uas-bench-proxy-callee.xml');
@@ -100,12 +102,15 @@ export async function runSeries(plan: SeriesPlan): Promise<SeriesResult> {
         workDir: dir,
         pids,
         memory: plan.target === 'ours' ? 'rss' : 'pss',
+        metricsPort,
       });
       steps.push(step);
       const passed = stepPassed(step, plan.boundMs);
       plan.log(
         `  ${plan.target} ${plan.transport} ${rate} cps: ${step.achievedCps.toFixed(0)} achieved, ${step.failed} failed, ` +
-          `setup p99 ${step.setup.p99.toFixed(0)} ms, cpu ${step.cpuPercent.toFixed(0)}%, machine ${step.machineBusyPercent.toFixed(0)}%${step.problem ? `, ${step.problem}` : ''}`,
+          `setup p99 ${step.setup.p99.toFixed(0)} ms, cpu ${step.cpuPercent.toFixed(0)}%, machine ${step.machineBusyPercent.toFixed(0)}%` +
+          `${Number.isFinite(step.serverLoopMaxMs) ? `, server loop max ${step.serverLoopMaxMs.toFixed(0)} ms` : ''}` +
+          `${step.udpDrops > 0 ? `, ${step.udpDrops} UDP datagrams dropped` : ''}${step.problem ? `, ${step.problem}` : ''}`,
       );
       if (!passed) break;
       maxSustainedCps = step.achievedCps;

@@ -1,9 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from '../../test/support/sipp/free-port';
+import { MetricsScraper } from './metrics-scraper';
 import { ProcessSampler } from './process-sampler';
 import { summarize, type LatencySummary, type RttSample } from './rtt-samples';
 import { finalDump } from './sipp-stat-dumps';
+import { udpReceiveBufferDrops } from './udp-drops';
 import { SippLoadProcess } from './sipp-load-process';
 
 export interface StepPlan {
@@ -21,6 +23,8 @@ export interface StepPlan {
   /** The server's processes, sampled for CPU and memory while the step runs. */
   readonly pids: readonly number[];
   readonly memory: 'rss' | 'pss';
+  /** Our server's HTTP port: its event-loop delay is scraped from /metrics during the step. */
+  readonly metricsPort?: number;
 }
 
 export interface StepResult {
@@ -41,6 +45,13 @@ export interface StepResult {
   /** The whole machine's load during the step (SIPp, the server and anything else running). */
   readonly machineBusyPercent: number;
   readonly peakKb: number;
+  /**
+   * The longest event-loop stall the server measured during the step (ms; NaN when not scraped): tells
+   * a p99 broken by the server's own stalls from one broken by the far ends or the machine.
+   */
+  readonly serverLoopMaxMs: number;
+  /** UDP datagrams the machine dropped during the step because a receive buffer was full (NaN: unknown). */
+  readonly udpDrops: number;
   /** Why SIPp stopped short, if it did (killed at the deadline, an error on stderr). */
   readonly problem: string | null;
 }
@@ -51,6 +62,9 @@ export async function runStep(plan: StepPlan): Promise<StepResult> {
   await mkdir(dir, { recursive: true });
   const sampler = new ProcessSampler(plan.pids, plan.memory);
   await sampler.start();
+  const dropsBefore = await udpReceiveBufferDrops();
+  const scraper = plan.metricsPort === undefined ? null : new MetricsScraper(plan.metricsPort);
+  scraper?.start();
   const caller = SippLoadProcess.start({
     scenario: plan.scenario,
     transport: plan.transport,
@@ -66,6 +80,11 @@ export async function runStep(plan: StepPlan): Promise<StepResult> {
   });
   const result = await caller.result();
   const usage = await sampler.stop();
+  const udpDrops = (await udpReceiveBufferDrops()) - dropsBefore;
+  const lags = ((await scraper?.stop()) ?? [])
+    .filter((sample) => sample.atMs > 0) // the first scrape covers the time before the step
+    .map((sample) => sample.lagMaxMs)
+    .filter(Number.isFinite);
   const last = finalDump(result.dumps);
   const successful = last?.successful ?? 0;
   const failed = (last?.failed ?? 0) + Math.max(0, plan.calls - successful - (last?.failed ?? 0));
@@ -86,6 +105,8 @@ export async function runStep(plan: StepPlan): Promise<StepResult> {
     cpuPercent: usage.cpuPercent,
     machineBusyPercent: usage.machineBusyPercent,
     peakKb: usage.peakKb,
+    serverLoopMaxMs: lags.length > 0 ? Math.max(...lags) : NaN,
+    udpDrops,
     problem,
   };
 }

@@ -4,6 +4,7 @@ import { stepPassed } from '../../../bench/load/load-series';
 import type { StepResult } from '../../../bench/load/load-step';
 import { parseRttCsv, percentile, summarize } from '../../../bench/load/rtt-samples';
 import { finalDump, parseElapsed, parseStatDumps } from '../../../bench/load/sipp-stat-dumps';
+import { parseRcvbufErrors } from '../../../bench/load/udp-drops';
 
 const RTT = [
   'Date_ms;response_time_ms;rtd_no',
@@ -29,6 +30,8 @@ function step(over: Partial<StepResult> = {}): StepResult {
     cpuPercent: 50,
     machineBusyPercent: 60,
     peakKb: 100_000,
+    serverLoopMaxMs: 12,
+    udpDrops: 0,
     problem: null,
     ...over,
   };
@@ -79,5 +82,20 @@ describe('bench: SIPp response times and statistics', () => {
     assert.equal(stepPassed(step({ setup: { count: 10, p50: 5, p95: 20, p99: 201 } }), 200), false);
     assert.equal(stepPassed(step({ problem: 'SIPp killed at the deadline' }), 200), false);
     assert.equal(stepPassed(step({ setup: { count: 0, p50: NaN, p95: NaN, p99: NaN } }), 200), false);
+  });
+});
+
+describe('bench: UDP drops', () => {
+  it("reads Linux's count of datagrams dropped for full receive buffers from /proc/net/snmp", () => {
+    const snmp = [
+      'Ip: Forwarding DefaultTTL',
+      'Ip: 1 64',
+      'Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors',
+      'Udp: 2675928 5977 2771 2691224 2770 0',
+      'UdpLite: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors',
+      'UdpLite: 0 0 0 0 0 0',
+    ].join('\n');
+    assert.equal(parseRcvbufErrors(snmp), 2770);
+    assert.ok(Number.isNaN(parseRcvbufErrors('Ip: 1\n')));
   });
 });
