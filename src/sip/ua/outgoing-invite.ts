@@ -1,6 +1,7 @@
 import { Dialog } from '../dialog/dialog';
+import { createResponse } from '../message/response-factory';
 import type { SipRequest, SipResponse } from '../message/sip-message';
-import type { ClientTransaction } from '../transaction/transaction-user';
+import type { ClientTransaction, ClientTransactionHandlers } from '../transaction/transaction-user';
 import type { SendTarget } from '../transport/transport';
 
 export interface InviteResult {
@@ -27,8 +28,10 @@ export interface OutgoingInviteCore {
 /**
  * The UAC side of an INVITE (RFC 3261 §13.2): early dialogs from tagged 1xx, ACK for 2xx, CANCEL
  * only once a provisional has arrived (§9.1), and the CANCEL/2xx race resolved by ACK then BYE.
+ * It is its transaction's handler itself and shares one core with every other INVITE: a ringing call
+ * keeps its B-leg INVITE for minutes, so nothing is allocated per INVITE that need not be.
  */
-export class OutgoingInvite {
+export class OutgoingInvite implements ClientTransactionHandlers {
   transaction: ClientTransaction | null = null;
   onProvisional?: (response: SipResponse, dialog: Dialog | null) => void;
   readonly result: Promise<InviteResult>;
@@ -67,6 +70,18 @@ export class OutgoingInvite {
 
   handleFailure(response: SipResponse): void {
     this.fail(response);
+  }
+
+  onResponse(response: SipResponse): void {
+    this.handleResponse(response);
+  }
+
+  onTimeout(): void {
+    this.fail(createResponse(this.request, 408, 'Request Timeout'));
+  }
+
+  onTransportError(): void {
+    this.fail(createResponse(this.request, 503, 'Service Unavailable'));
   }
 
   private fail(response: SipResponse): void {

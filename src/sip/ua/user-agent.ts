@@ -14,7 +14,7 @@ import type { SendTarget, SipTransport } from '../transport/transport';
 import { IncomingInvite } from './incoming-invite';
 import { IncomingRequest } from './incoming-request';
 import { resolveNextHop } from './next-hop';
-import { OutgoingInvite } from './outgoing-invite';
+import { OutgoingInvite, type OutgoingInviteCore } from './outgoing-invite';
 import { isSameSentBy, validateRequest, type ValidationPolicy } from './request-validation';
 import { AckMemory } from './ack-memory';
 import { MergedRequests, whenTerminated } from './merged-requests';
@@ -117,6 +117,16 @@ export class SipUserAgent implements TransactionUser {
       dialogCreated: (invite, dialog) => void this.invitesByDialog.set(dialog.key, invite),
     };
   }
+
+  /** What every outgoing INVITE asks of the UA: one object for all of them. */
+  private readonly inviteCore: OutgoingInviteCore = {
+    contactFor: (t) => this.contactFor(t.protocol),
+    addDialog: (dialog) => this.dialogs.add(dialog),
+    forgetDialog: (dialog) => this.dialogs.remove(dialog),
+    sendAck: (dialog, invite, t) => this.send(this.acks.acknowledge(dialog, invite, t), 'ACK'),
+    sendCancel: (invite, transaction, t) => this.sendCancel(invite, transaction, t),
+    hangUp: (dialog) => void this.bye(dialog),
+  };
 
   /** The transaction layer is built with this UA as its user, then handed back here. */
   attach(transactions: TransactionLayer): void {
@@ -282,19 +292,8 @@ export class SipUserAgent implements TransactionUser {
   /** Sends an INVITE; the returned object reports provisionals and the final result, and can cancel. */
   async invite(request: SipRequest, target?: SendTarget): Promise<OutgoingInvite> {
     const to = target ?? (await resolveNextHop(request));
-    const outgoing = new OutgoingInvite(request, to, {
-      contactFor: (t) => this.contactFor(t.protocol),
-      addDialog: (dialog) => this.dialogs.add(dialog),
-      forgetDialog: (dialog) => this.dialogs.remove(dialog),
-      sendAck: (dialog, invite, t) => this.send(this.acks.acknowledge(dialog, invite, t), 'ACK'),
-      sendCancel: (invite, transaction, t) => this.sendCancel(invite, transaction, t),
-      hangUp: (dialog) => void this.bye(dialog),
-    });
-    outgoing.transaction = this.transactions.sendRequest(request, to, {
-      onResponse: (response) => outgoing.handleResponse(response),
-      onTimeout: () => outgoing.handleFailure(createResponse(request, 408, 'Request Timeout')),
-      onTransportError: () => outgoing.handleFailure(createResponse(request, 503, 'Service Unavailable')),
-    });
+    const outgoing = new OutgoingInvite(request, to, this.inviteCore);
+    outgoing.transaction = this.transactions.sendRequest(request, to, outgoing);
     return outgoing;
   }
 
