@@ -53,11 +53,13 @@ export class TcpConnection {
   private buf: Buffer = EMPTY;
   private pendingStart = 0;
   private pendingEnd = 0;
-  /** buf holds frames already handed up, so it is copied before it grows rather than written into. */
-  private bufShared = false;
   private crlfRun = 0;
-  /** Set while the rest of a chunk waits for the next event-loop turn. */
-  private nextFrame: NodeJS.Immediate | undefined;
+  /**
+   * What was framed but not yet handed up, oldest first: each waits for an immediate of its own. A lost
+   * framing is queued behind the messages before it and ends the connection when its turn comes.
+   */
+  private readonly waiting: (Buffer | SipParseError)[] = [];
+  private framingLost = false;
   private lastActivity: number;
   private idleTimer: TimerHandle | undefined;
 
@@ -121,50 +123,53 @@ export class TcpConnection {
   }
 
   private readonly onData = (chunk: Buffer): void => {
-    if (this.closeReason !== undefined) return;
+    if (this.closeReason !== undefined || this.framingLost) return;
     this.lastActivity = this.opts.clock.now();
-    if (this.nextFrame !== undefined) this.append(chunk);
-    else if (this.pendingEnd === this.pendingStart) this.drain(chunk, 0, chunk.length, true, true);
+    if (this.pendingEnd === this.pendingStart) this.drain(chunk, 0, chunk.length, true);
     else {
       this.append(chunk);
-      this.drain(this.buf, this.pendingStart, this.pendingEnd, false, true);
+      this.drain(this.buf, this.pendingStart, this.pendingEnd, false);
     }
   };
 
   /**
-   * Takes the complete frames from data[offset, end). Frames handed up are views of `data`; so
+   * Takes every complete frame from data[offset, end). Frames handed up are views of `data`; so
    * leftover bytes are copied to a fresh buffer and a buffer that gave frames away is never written again.
    *
-   * One message per event-loop turn: the work a message sets off (a promise chain, as a datagram's
-   * would have before the next datagram) runs before the next message of the same chunk, so pipelined
-   * messages are handled in the order the peer meant, and one busy connection cannot starve the others.
+   * The first message goes up at once; each one after it gets a setImmediate of its own, all queued now
+   * and so all run in this turn of the event loop, with the microtasks drained between them, as Node does
+   * between datagrams. The work a message sets off in promises (a 200 to an UPDATE moving what the
+   * caller hears) is thus done before the next message of the same chunk is read (a copy request).
    */
-  private drain(data: Buffer, offset: number, end: number, fresh: boolean, oneAtATime: boolean): void {
+  private drain(data: Buffer, offset: number, end: number, fresh: boolean): void {
     const view = end === data.length ? data : data.subarray(0, end);
+    let direct = this.waiting.length === 0;
     let at = offset;
     for (;;) {
       const scan = scanFrame(view, at, this.opts.limits);
       if (scan.kind === 'need-more') break;
       if (scan.kind === 'error') {
-        this.opts.receiver.onStreamError(scan.error, this);
-        this.end('framing');
+        this.framingLost = true;
+        if (direct) this.loseFraming(scan.error);
+        else this.queue(scan.error);
         return;
       }
-      at += scan.length;
       if (scan.kind === 'keepalive') this.onKeepAlive(scan.length);
       else {
         this.crlfRun = 0;
-        this.opts.receiver.onStreamMessage(view.subarray(at - scan.length, at), this);
-        if (oneAtATime && at < end && this.closeReason === undefined) {
-          this.deferRest(view, at, end);
-          return;
+        const frame = view.subarray(at, at + scan.length);
+        if (direct) {
+          direct = false;
+          this.opts.receiver.onStreamMessage(frame, this);
+        } else {
+          this.queue(frame);
         }
       }
+      at += scan.length;
       if (this.closeReason !== undefined) return;
     }
     if (at === end) {
       this.buf = EMPTY;
-      this.bufShared = false;
       this.pendingStart = this.pendingEnd = 0;
     } else if (fresh || at > offset) {
       this.keep(view.subarray(at, end));
@@ -173,37 +178,42 @@ export class TcpConnection {
     }
   }
 
-  private deferRest(view: Buffer, at: number, end: number): void {
-    this.buf = view;
-    this.bufShared = true;
-    this.pendingStart = at;
-    this.pendingEnd = end;
-    this.nextFrame = setImmediate(this.onNextFrame);
+  private queue(item: Buffer | SipParseError): void {
+    this.waiting.push(item);
+    setImmediate(this.handUpNext);
   }
 
-  private readonly onNextFrame = (): void => {
-    this.nextFrame = undefined;
-    if (this.closeReason !== undefined) return;
-    this.drain(this.buf, this.pendingStart, this.pendingEnd, false, true);
+  private readonly handUpNext = (): void => {
+    const item = this.waiting.shift();
+    if (item === undefined || this.closeReason !== undefined) return;
+    this.handUp(item);
   };
+
+  private handUp(item: Buffer | SipParseError): void {
+    if (Buffer.isBuffer(item)) this.opts.receiver.onStreamMessage(item, this);
+    else this.loseFraming(item);
+  }
+
+  private loseFraming(error: SipParseError): void {
+    this.opts.receiver.onStreamError(error, this);
+    this.end('framing');
+  }
 
   /** Leftover bytes of a message still arriving, in a buffer with room to grow. */
   private keep(rest: Buffer): void {
     const next = Buffer.allocUnsafe(Math.max(MIN_BUFFER, rest.length * 2));
     rest.copy(next, 0);
     this.buf = next;
-    this.bufShared = false;
     this.pendingStart = 0;
     this.pendingEnd = rest.length;
   }
 
   private append(chunk: Buffer): void {
-    if (this.bufShared || this.pendingEnd + chunk.length > this.buf.length) {
+    if (this.pendingEnd + chunk.length > this.buf.length) {
       const pending = this.pendingEnd - this.pendingStart;
       const next = Buffer.allocUnsafe(Math.max(MIN_BUFFER, (pending + chunk.length) * 2));
       this.buf.copy(next, 0, this.pendingStart, this.pendingEnd);
       this.buf = next;
-      this.bufShared = false;
       this.pendingStart = 0;
       this.pendingEnd = pending;
     }
@@ -250,12 +260,13 @@ export class TcpConnection {
   };
 
   private readonly onClose = (): void => {
-    if (this.nextFrame !== undefined) {
-      clearImmediate(this.nextFrame);
-      this.nextFrame = undefined;
-      // Messages that arrived before the peer's FIN still count (an ACK, a BYE); after an error or our own close they do not.
-      if (this.closeReason === undefined) this.drain(this.buf, this.pendingStart, this.pendingEnd, false, false);
+    // Messages that arrived before the peer's FIN still count (an ACK, a BYE); after an error or our own close they do not.
+    while (this.closeReason === undefined) {
+      const item = this.waiting.shift();
+      if (item === undefined) break;
+      this.handUp(item);
     }
+    this.waiting.length = 0;
     if (this.closeReason === undefined) this.closeReason = 'peer';
     this.stopIdleTimer();
     this.buf = EMPTY;

@@ -111,7 +111,7 @@ describe('TcpConnection', () => {
     assert.deepEqual(frames, [a, b]);
   });
 
-  it('hands up the messages of one chunk one per event-loop turn, so work the first sets off runs before the second', async () => {
+  it('hands up each message of a chunk after the promise work the one before it set off, as for datagrams', async () => {
     const socket = new FakeSocket();
     const seen: string[] = [];
     let state = 'initial';
@@ -140,8 +140,28 @@ describe('TcpConnection', () => {
     socket.feed(message('a') + message('b') + message('c'));
     assert.deepEqual(seen, ['a sees initial']);
     await nextTurn();
-    await nextTurn();
     assert.deepEqual(seen, ['a sees initial', 'b sees moved', 'c sees moved']);
+  });
+
+  it('hands up every message of a chunk within one turn of the event loop, however many it holds', async () => {
+    const { socket, frames } = open();
+    const chunk = ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => message(id));
+    socket.feed(chunk.join(''));
+    await nextTurn();
+    assert.deepEqual(frames, chunk);
+  });
+
+  it('reports lost framing after the messages before it, then ends the connection', async () => {
+    const { socket, frames, errors, connection } = open();
+    const [a, b] = [message('a'), message('b')];
+    socket.feed(a + b + 'OPTIONS sip:as@127.0.0.1 SIP/2.0\r\nCall-ID: x\r\n\r\n');
+    socket.feed(message('late'));
+    assert.deepEqual(frames, [a]);
+    assert.equal(errors.length, 0);
+    await nextTurn();
+    assert.deepEqual(frames, [a, b]);
+    assert.equal(errors.length, 1);
+    assert.equal(connection.closeReason, 'framing');
   });
 
   it('keeps the order of a chunk that arrives while earlier messages still wait their turn', async () => {
@@ -150,7 +170,6 @@ describe('TcpConnection', () => {
     socket.feed(a + b);
     socket.feed(c);
     assert.deepEqual(frames, [a]);
-    await nextTurn();
     await nextTurn();
     assert.deepEqual(frames, [a, b, c]);
   });
