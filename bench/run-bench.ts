@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   }
   const options = parseBenchOptions(process.argv.slice(2));
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const workDir = join(ROOT, '.tmp', `bench-${stamp}`);
+  const workDir = join(options.workDir ?? join(ROOT, '.tmp'), `bench-${stamp}`);
   await mkdir(workDir, { recursive: true });
   log(`work directory ${workDir}`);
   if (options.concurrent.length > 0) {

@@ -18,6 +18,8 @@ export interface BenchOptions {
   readonly markdown: boolean;
   /** Concurrent mode: a heap snapshot of the server once the calls are up, summarised by constructor. */
   readonly heapSnapshot: boolean;
+  /** Where the runs write (SIPp traces, server logs); null: .tmp/bench-<time> in the checkout. */
+  readonly workDir: string | null;
   /** Concurrent mode: how long the calls are held before RSS and the snapshot are read. */
   readonly settleSeconds: number;
   /** Overload mode: twice the sustainable rate R for `overloadSeconds`, with probes (overload-mode.ts). */
@@ -54,7 +56,9 @@ export const USAGE = `npm run bench -- [options]
   --sustainable-cps R     overload mode: take R as given instead of measuring it
   --overload-seconds S    overload mode: how long 2R is offered (default 30)
   --max-calls N           overload mode: the server's b2bua.maxCalls (default: the server's default)
-  --markdown              tables as Markdown`;
+  --markdown              tables as Markdown
+  --work-dir DIR          write the runs' files under DIR (default .tmp/bench-<time>); a tmpfs such as
+                          /dev/shm keeps SIPp's trace writes off a slow disk`;
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const quick = argv.includes('--quick');
@@ -105,6 +109,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     markdown: argv.includes('--markdown'),
     heapSnapshot: argv.includes('--heap-snapshot'),
     settleSeconds: num('--settle-seconds', 3, 0, 300),
+    workDir: value('--work-dir') ?? null,
     overload: argv.includes('--overload'),
     overloadSeconds: num('--overload-seconds', 30, 5, 600),
     sustainableCps: num('--sustainable-cps', 0, 0, 100_000),

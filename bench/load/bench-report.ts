@@ -6,7 +6,10 @@ import { stepPassed, type SeriesResult } from './load-series';
 type Table = (header: readonly string[], rows: readonly (readonly string[])[]) => string;
 
 const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '–');
-const med = (values: readonly number[]) => (values.length === 0 ? NaN : median(values.filter(Number.isFinite)));
+const med = (values: readonly number[]) => {
+  const finite = values.filter(Number.isFinite);
+  return finite.length === 0 ? NaN : median(finite);
+};
 
 /** Per target, transport and offered rate: the median of each figure over the runs that got to that step. */
 export function stepTable(series: readonly SeriesResult[], boundMs: number, markdown: boolean): string {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { achievedRate } from '../../../bench/load/load-step';
+import { stepTable } from '../../../bench/load/bench-report';
 import { stepPassed } from '../../../bench/load/load-series';
 import type { StepResult } from '../../../bench/load/load-step';
 import { parseRttCsv, percentile, summarize } from '../../../bench/load/rtt-samples';
@@ -97,5 +98,24 @@ describe('bench: UDP drops', () => {
     ].join('\n');
     assert.equal(parseRcvbufErrors(snmp), 2770);
     assert.ok(Number.isNaN(parseRcvbufErrors('Ip: 1\n')));
+  });
+});
+
+describe('bench: the step table', () => {
+  it('shows a figure no run measured as a dash, not as zero', () => {
+    const series = [
+      {
+        target: 'kamailio' as const,
+        transport: 'udp' as const,
+        steps: [step({ serverLoopMaxMs: NaN })],
+        maxSustainedCps: 100,
+        serverLog: {},
+      },
+    ];
+    const row = stepTable(series, 50, true)
+      .split('\n')
+      .find((line) => line.startsWith('| kamailio'));
+    assert.ok(row);
+    assert.equal(row.split('|').map((cell) => cell.trim())[11], '–');
   });
 });
