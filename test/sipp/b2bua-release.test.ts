@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
+import { heapGroups, readHeapSnapshot } from '../../bench/profile/heap-snapshot-summary';
+import { isSippInstalled } from '../support/sipp';
+import { aResource, assertAllSucceeded, B2buaRig, CMR_CALLED, provisionCmr, until } from './b2bua-call-rig';
+
+const CALLS = 20;
+
+describe('B2BUA: what an ended call leaves while its transactions linger, with SIPp over UDP', function () {
+  this.timeout(120_000);
+  let rig: B2buaRig | null = null;
+
+  before(async function () {
+    if (!(await isSippInstalled())) {
+      console.warn('SIPp is not installed (set CMR_SIPP_BIN): skipping the B2BUA release test');
+      this.skip();
+    }
+  });
+  after(async () => {
+    await rig?.stop();
+  });
+
+  it('keeps no call session once its call has ended, though the UA still holds the INVITEs for 64*T1', async () => {
+    rig = await B2buaRig.start({
+      transport: 'udp',
+      callee: { scenario: 'uas-answer-200.xml', options: { pauseMs: 100, calls: CALLS + 1, timeoutMs: 60_000 } },
+      mediaServer: { scenario: 'uas-media-server-200.xml', options: { calls: CALLS + 1, timeoutMs: 60_000 } },
+      app: { b2bua: { lingerSeconds: 1 } },
+    });
+    const app = rig.app;
+    await provisionCmr(app, CMR_CALLED, [aResource('tone-a'), aResource('tone-b')]);
+    assertAllSucceeded({ calls: await rig.call('uac-cmr-call-update-200.xml', { calls: CALLS, rate: 20 }) });
+    await until(() => app.calls.size === 0, 'every ended call to leave the registry', 20_000);
+    // Timer L (RFC 6026) keeps each A-leg INVITE transaction, and with it the UA's IncomingInvite, 32 s.
+    assert.ok(app.sip.transactions.activeServerTransactions >= CALLS, 'the INVITE transactions still linger');
+
+    const file = join(tmpdir(), `cmr-release-${process.pid}.heapsnapshot`);
+    writeHeapSnapshot(file);
+    try {
+      const groups = heapGroups(await readHeapSnapshot(file), 1_000_000);
+      const count = (what: string) => groups.find((g) => g.what === what)?.count ?? 0;
+      assert.ok(count('IncomingInvite') >= CALLS, `the UA holds the A-leg INVITEs (${count('IncomingInvite')})`);
+      assert.equal(count('CallSession'), 0, 'no session is kept by the handlers of a lingering INVITE');
+      assert.equal(count('AnnouncementPlayer'), 0);
+    } finally {
+      if (!process.env.KEEP_SNAPSHOT) await rm(file, { force: true });
+    }
+  });
+});
