@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { isSippInstalled, runSipp } from '../support/sipp';
+import { skipWithoutSipp, runSipp } from '../support/sipp';
 import { startScriptedResponder, type ScriptedResponder } from '../support/sipp/scripted-responder';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { assertAllSucceeded, PLAIN_CALLED, until } from './b2bua-call-rig';
@@ -16,12 +16,7 @@ describe('B2BUA when the called party rings and then stops answering, with SIPp 
   let app: TestApp | null = null;
   let callee: ScriptedResponder | null = null;
 
-  before(async function () {
-    if (!(await isSippInstalled())) {
-      console.warn('SIPp is not installed (set CMR_SIPP_BIN): skipping the B2BUA SIPp tests');
-      this.skip();
-    }
-  });
+  before(skipWithoutSipp('the B2BUA SIPp tests'));
   afterEach(async () => {
     await app?.stop();
     await callee?.close();

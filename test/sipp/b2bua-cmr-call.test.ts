@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Call } from '../../src/calls/call';
-import { isSippInstalled } from '../support/sipp';
+import { skipWithoutSipp } from '../support/sipp';
 import { aResource, assertAllSucceeded, B2buaRig, CMR_CALLED, provisionCmr, startLines, until } from './b2bua-call-rig';
 
 interface CallView {
@@ -21,12 +21,7 @@ for (const transport of ['udp', 'tcp'] as const) {
     this.timeout(40_000);
     let rig: B2buaRig | null = null;
 
-    before(async function () {
-      if (!(await isSippInstalled())) {
-        console.warn('SIPp is not installed (set CMR_SIPP_BIN): skipping the B2BUA SIPp tests');
-        this.skip();
-      }
-    });
+    before(skipWithoutSipp('the B2BUA SIPp tests'));
     afterEach(async () => {
       await rig?.stop();
       rig = null;

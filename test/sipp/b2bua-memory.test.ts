@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { isSippInstalled, type SippResult } from '../support/sipp';
+import { skipWithoutSipp, type SippResult } from '../support/sipp';
 import { aResource, assertAllSucceeded, B2buaRig, CMR_CALLED, provisionCmr, until } from './b2bua-call-rig';
 
 const WARM_UP_CALLS = 100;
@@ -26,12 +26,7 @@ describe('B2BUA memory over 1000 CMR calls with SIPp over UDP', function () {
   this.timeout(150_000);
   let rig: B2buaRig | null = null;
 
-  before(async function () {
-    if (!(await isSippInstalled())) {
-      console.warn('SIPp is not installed (set CMR_SIPP_BIN): skipping the B2BUA memory test');
-      this.skip();
-    }
-  });
+  before(skipWithoutSipp('the B2BUA memory test'));
   after(async () => {
     await rig?.stop();
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { isSippInstalled } from '../support/sipp';
+import { skipWithoutSipp } from '../support/sipp';
 import {
   aResource,
   assertAllSucceeded,
@@ -32,12 +32,7 @@ for (const transport of ['udp', 'tcp'] as const) {
     let rig: B2buaRig | null = null;
     const silent: SilentPeer[] = [];
 
-    before(async function () {
-      if (!(await isSippInstalled())) {
-        console.warn('SIPp is not installed (set CMR_SIPP_BIN): skipping the B2BUA SIPp tests');
-        this.skip();
-      }
-    });
+    before(skipWithoutSipp('the B2BUA SIPp tests'));
     afterEach(async () => {
       await rig?.stop();
       rig = null;

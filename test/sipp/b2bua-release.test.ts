@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { heapGroups, readHeapSnapshot } from '../../bench/profile/heap-snapshot-summary';
-import { isSippInstalled } from '../support/sipp';
+import { skipWithoutSipp } from '../support/sipp';
 import { aResource, assertAllSucceeded, B2buaRig, CMR_CALLED, provisionCmr, until } from './b2bua-call-rig';
 
 const CALLS = 20;
@@ -13,12 +13,7 @@ describe('B2BUA: what an ended call leaves while its transactions linger, with S
   this.timeout(120_000);
   let rig: B2buaRig | null = null;
 
-  before(async function () {
-    if (!(await isSippInstalled())) {
-      console.warn('SIPp is not installed (set CMR_SIPP_BIN): skipping the B2BUA release test');
-      this.skip();
-    }
-  });
+  before(skipWithoutSipp('the B2BUA release test'));
   after(async () => {
     await rig?.stop();
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { isSippInstalled } from '../support/sipp';
+import { isSippInstalled, skipWithoutSipp } from '../support/sipp';
 import { CopyRig, responsesTo, resultOutcomes, TONE, tracedMessages } from './copy-call-rig';
 
 /**
@@ -11,12 +11,7 @@ for (const transport of ['udp', 'tcp'] as const) {
     this.timeout(40_000);
     let rig: CopyRig | null = null;
 
-    before(async function () {
-      if (!(await isSippInstalled())) {
-        console.warn('SIPp is not installed (set CMR_SIPP_BIN): skipping the copy SIPp tests');
-        this.skip();
-      }
-    });
+    before(skipWithoutSipp('the copy SIPp tests'));
     afterEach(async () => {
       await rig?.stop();
       rig = null;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { discardWorkDir, formatSippReport, isSippInstalled, type SippResult } from '../support/sipp';
+import { discardWorkDir, formatSippReport, skipWithoutSipp, type SippResult } from '../support/sipp';
 import { assertChargedOnceIfCopied, callerOf, LONGEST_HOLD_MS, LossyCopyRig, seenOutcomes } from './lossy-copy-rig';
 
 /**
@@ -27,12 +27,7 @@ for (const { lossPercent, seed, minCompleted } of RUNS) {
     this.timeout(300_000);
     let rig: LossyCopyRig | null = null;
 
-    before(async function () {
-      if (!(await isSippInstalled())) {
-        console.warn('SIPp is not installed (set CMR_SIPP_BIN): skipping the copy loss tests');
-        this.skip();
-      }
-    });
+    before(skipWithoutSipp('the copy loss tests'));
     after(async () => {
       await rig?.stop();
       rig = null;

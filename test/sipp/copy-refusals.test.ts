@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { PrivacySettings } from '../../src/cmr/model';
-import { isSippInstalled } from '../support/sipp';
+import { skipWithoutSipp } from '../support/sipp';
 import { aSubscriber } from './b2bua-call-rig';
 import { CALLER, CopyRig, OWNER, responsesTo, resultOutcomes, STRANGER, TONE, tracedMessages } from './copy-call-rig';
 
@@ -12,12 +12,7 @@ describe('online copy refusals with SIPp as caller, callee and media server over
   this.timeout(40_000);
   let rig: CopyRig | null = null;
 
-  before(async function () {
-    if (!(await isSippInstalled())) {
-      console.warn('SIPp is not installed (set CMR_SIPP_BIN): skipping the copy SIPp tests');
-      this.skip();
-    }
-  });
+  before(skipWithoutSipp('the copy SIPp tests'));
   afterEach(async () => {
     await rig?.stop();
     rig = null;

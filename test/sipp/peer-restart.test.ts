@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { PENDING_HORIZON } from '../../src/portal/portal-feed';
-import { discardWorkDir, formatSippReport, isSippInstalled } from '../support/sipp';
+import { discardWorkDir, formatSippReport, skipWithoutSipp } from '../support/sipp';
 import { assertChargedOnceIfCopied, callerOf, LossyCopyRig, pollUntil, seenOutcomes } from './lossy-copy-rig';
 
 /**
@@ -22,12 +22,7 @@ describe('online copies while a peer restarts mid-load, with SIPp over UDP', fun
   this.timeout(120_000);
   let rig: LossyCopyRig | null = null;
 
-  before(async function () {
-    if (!(await isSippInstalled())) {
-      console.warn('SIPp is not installed (set CMR_SIPP_BIN): skipping the peer restart tests');
-      this.skip();
-    }
-  });
+  before(skipWithoutSipp('the peer restart tests'));
   afterEach(async () => {
     await rig?.stop();
     rig = null;

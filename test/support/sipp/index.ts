@@ -9,6 +9,7 @@ export {
   isSippInstalled,
   isSuccessful,
   runSipp,
+  skipWithoutSipp,
   startSipp,
   type KeepWorkDir,
   type SippOptions,

@@ -245,6 +245,15 @@ export async function isSippInstalled(): Promise<boolean> {
   });
 }
 
+/** A mocha `before` hook that skips the suite, saying so, where SIPp cannot be run. */
+export function skipWithoutSipp(what: string): (this: Mocha.Context) => Promise<void> {
+  return async function (this: Mocha.Context) {
+    if (await isSippInstalled()) return;
+    console.warn(`SIPp is not installed (set CMR_SIPP_BIN): skipping ${what}`);
+    this.skip();
+  };
+}
+
 async function readIfPresent(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
