@@ -86,9 +86,12 @@ export class TestUas {
 
   /** The INVITEs received, newest last, to check what the caller's side put in them. */
   readonly invites: IncomingInvite['request'][] = [];
+  /** The same, as the UA handed them over. */
+  readonly incoming: IncomingInvite[] = [];
 
   private onInvite(invite: IncomingInvite): void {
     this.invites.push(invite.request);
+    this.incoming.push(invite);
     this.events.push('invite');
     const b = this.behaviour;
     if (b.kind === 'reject') return void invite.reject(b.status);

@@ -123,6 +123,7 @@ export class IncomingInvite extends IncomingRequest {
     if (status < 300) throw new RangeError(`reject takes a 3xx-6xx status, not ${status}`);
     this.reliable.close();
     this.respond(status, opts);
+    this.handlersDone();
     // A failed re-INVITE leaves its dialog as it was (RFC 3261 §14.2); a failed INVITE ends the early one.
     if (this.dialogRef && !this.isReinvite) this.ua.dialogEnded(this.dialogRef, `rejected ${status}`);
   }
@@ -130,8 +131,9 @@ export class IncomingInvite extends IncomingRequest {
   /** Called by the UA core for a CANCEL matched to this INVITE. */
   cancelled(): void {
     if (this.finalSent) return;
+    const { onCancel } = this.handlers;
     this.reject(487, { reason: 'Request Terminated' });
-    this.handlers.onCancel?.();
+    onCancel?.();
   }
 
   /** Called by the UA core for the ACK of our 2xx. */
@@ -139,7 +141,9 @@ export class IncomingInvite extends IncomingRequest {
     if (this.retransmit) this.ua.clock.clearTimeout(this.retransmit);
     this.retransmit = null;
     this.accepted = null;
-    this.handlers.onAck?.(ack);
+    const { onAck } = this.handlers;
+    this.handlersDone();
+    onAck?.(ack);
   }
 
   get awaitingAck(): boolean {
@@ -168,7 +172,9 @@ export class IncomingInvite extends IncomingRequest {
         this.retransmit = null;
         this.accepted = null;
         this.ua.logger.warn('no ACK for 2xx, ending dialog', { callId: this.request.callId });
-        this.handlers.onAckTimeout?.();
+        const { onAckTimeout } = this.handlers;
+        this.handlersDone();
+        onAckTimeout?.();
         this.ua.dialogEnded(dialog, 'ack timeout');
         return;
       }
@@ -187,12 +193,23 @@ export class IncomingInvite extends IncomingRequest {
   private prackTimedOut(): void {
     if (this.finalSent) return;
     this.ua.logger.warn('no PRACK for a reliable provisional: rejecting the INVITE', { callId: this.request.callId });
+    const { onPrackTimeout } = this.handlers;
     this.reject(500, { reason: 'Reliable Provisional Response Not Acknowledged' });
-    this.handlers.onPrackTimeout?.();
+    onPrackTimeout?.();
+  }
+
+  /**
+   * None of the handlers can fire any more (the ACK came or never will, or the answer was a failure): they
+   * go, so that what they close over (a whole call) is not kept while the transaction holds this INVITE,
+   * 64*T1 after a 2xx over UDP (RFC 6026).
+   */
+  private handlersDone(): void {
+    this.handlers = {};
   }
 
   /** Stops the 2xx retransmissions (the dialog ended some other way). */
   dispose(): void {
+    this.handlersDone();
     this.reliable.close();
     if (this.retransmit) this.ua.clock.clearTimeout(this.retransmit);
     this.retransmit = null;

@@ -142,6 +142,8 @@ export class OutgoingInvite implements ClientTransactionHandlers {
   private finish(result: InviteResult): void {
     if (this.settled) return;
     this.settled = true;
+    // No provisional follows a final answer; the handler, and what it closes over, need not outlive it.
+    this.onProvisional = undefined;
     this.settle(result);
   }
 }

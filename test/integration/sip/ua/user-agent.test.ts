@@ -67,6 +67,25 @@ for (const protocol of ['udp', 'tcp'] as const) {
       assert.equal(a.stack.ua.dialogs.size, 0);
     });
 
+    it('lets go of the handlers of an INVITE once none can fire: after the final answer (UAC), after the ACK (UAS)', async () => {
+      const outgoing = await a.stack.ua.invite(newInvite());
+      outgoing.onProvisional = () => undefined;
+      const { dialog } = await outgoing.result;
+      assert.equal(outgoing.onProvisional, undefined, 'no provisional follows a final answer');
+      await until(() => uas.events.includes('ack'), 'the ACK at the UAS');
+      assert.deepEqual(uas.incoming[0]?.handlers, {}, 'the ACK came: no handler can fire');
+      if (dialog) await a.stack.ua.bye(dialog);
+    });
+
+    it('lets go of the handlers of a cancelled INVITE', async () => {
+      uas.set({ kind: 'ring-forever' });
+      const outgoing = await a.stack.ua.invite(newInvite());
+      outgoing.onProvisional = () => outgoing.cancel();
+      await outgoing.result;
+      await until(() => uas.events.includes('cancelled'), 'the UAS to see the CANCEL');
+      assert.deepEqual(uas.incoming[0]?.handlers, {});
+    });
+
     it('cancels a ringing call: 487 for the INVITE and no dialog left on either side', async () => {
       uas.set({ kind: 'ring-forever' });
       const outgoing = await a.stack.ua.invite(newInvite());
