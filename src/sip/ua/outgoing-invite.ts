@@ -62,18 +62,10 @@ export class OutgoingInvite implements ClientTransactionHandlers {
     this.maybeSendCancel();
   }
 
-  handleResponse(response: SipResponse): void {
+  onResponse(response: SipResponse): void {
     if (response.status < 200) return this.onProvisionalResponse(response);
     if (response.status < 300) return this.onSuccess(response);
     this.fail(response);
-  }
-
-  handleFailure(response: SipResponse): void {
-    this.fail(response);
-  }
-
-  onResponse(response: SipResponse): void {
-    this.handleResponse(response);
   }
 
   onTimeout(): void {
