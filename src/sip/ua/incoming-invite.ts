@@ -146,6 +146,13 @@ export class IncomingInvite extends IncomingRequest {
     onAck?.(ack);
   }
 
+  /** A final answer also tells the core: it need not find this INVITE for a CANCEL any more. */
+  protected override send(response: SipResponse): SipResponse {
+    super.send(response);
+    if (response.status >= 200) this.ua.inviteAnswered(this.transaction);
+    return response;
+  }
+
   get awaitingAck(): boolean {
     return this.accepted !== null;
   }

@@ -5,6 +5,7 @@ import type { DialogTable } from '../dialog/dialog-table';
 import type { TransportProtocol } from '../message/sip-message';
 import type { SipMetrics } from '../../observability/metrics';
 import type { SipTransport } from '../transport/transport';
+import type { ServerTransaction } from '../transaction/transaction-user';
 import type { IncomingInvite } from './incoming-invite';
 
 /** What the UA's request and dialog objects share with the core that made them. */
@@ -21,4 +22,6 @@ export interface UaContext {
   dialogEnded(dialog: Dialog, why: string): void;
   /** An INVITE created its dialog: the core matches the ACK of its 2xx through it. */
   dialogCreated(invite: IncomingInvite, dialog: Dialog): void;
+  /** An INVITE got its final answer: no CANCEL reaches it any more, so the core stops tracking it. */
+  inviteAnswered(transaction: ServerTransaction): void;
 }

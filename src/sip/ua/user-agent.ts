@@ -115,6 +115,8 @@ export class SipUserAgent implements TransactionUser {
       contactFor: (protocol) => this.contactFor(protocol),
       dialogEnded: (dialog, why) => this.endDialog(dialog, why),
       dialogCreated: (invite, dialog) => void this.invitesByDialog.set(dialog.key, invite),
+      // Only CANCEL looks an INVITE up by its transaction, and none reaches the TU after a final answer.
+      inviteAnswered: (transaction) => void this.serverInvites.delete(transaction),
     };
   }
 

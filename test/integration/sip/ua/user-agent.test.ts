@@ -77,6 +77,21 @@ for (const protocol of ['udp', 'tcp'] as const) {
       if (dialog) await a.stack.ua.bye(dialog);
     });
 
+    it('stops tracking an answered INVITE for CANCEL at once, not when its transaction ends (64*T1 over UDP)', async () => {
+      const outgoing = await a.stack.ua.invite(newInvite());
+      const { dialog } = await outgoing.result;
+      await until(() => uas.events.includes('ack'), 'the ACK at the UAS');
+      assert.equal(uas.stack.ua.counts.pendingInvites, 0);
+      if (dialog) await a.stack.ua.bye(dialog);
+    });
+
+    it('stops tracking a rejected INVITE for CANCEL at once', async () => {
+      uas.set({ kind: 'reject', status: 486 });
+      const outgoing = await a.stack.ua.invite(newInvite());
+      assert.equal((await outgoing.result).response.status, 486);
+      assert.equal(uas.stack.ua.counts.pendingInvites, 0);
+    });
+
     it('lets go of the handlers of a cancelled INVITE', async () => {
       uas.set({ kind: 'ring-forever' });
       const outgoing = await a.stack.ua.invite(newInvite());
