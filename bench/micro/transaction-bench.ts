@@ -28,6 +28,9 @@ class NullTransport implements SipTransport {
   async sendResponse(): Promise<void> {
     this.sent++;
   }
+  async sendPrepared(): Promise<void> {
+    this.sent++;
+  }
 }
 
 function infoRequest(i: number): Buffer {

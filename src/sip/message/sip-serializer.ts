@@ -1,11 +1,15 @@
 import type { SipMessage } from './sip-message';
 
+/** Where the bytes of a serialized message go: a shared slab (sent at once) or a buffer of their own (kept). */
+export type WireAllocation = 'transient' | 'kept';
+
 /**
  * Writes a message to the wire: start line, header fields in order with their wire names, a
  * Content-Length always equal to the body's byte length (in place of the first given one, the others
- * dropped; appended when there was none), the empty line and the body. One allocation for the result.
+ * dropped; appended when there was none), the empty line and the body. One allocation for the result:
+ * from a slab shared with other outgoing messages unless the bytes are to be `kept`.
  */
-export function serializeMessage(msg: SipMessage): Buffer {
+export function serializeMessage(msg: SipMessage, allocation: WireAllocation = 'transient'): Buffer {
   let head = msg.isRequest() ? `${msg.method} ${msg.uri} SIP/2.0\r\n` : `SIP/2.0 ${msg.status} ${msg.reason}\r\n`;
   let lengthWritten = false;
   const headers = msg.headers;
@@ -18,7 +22,9 @@ export function serializeMessage(msg: SipMessage): Buffer {
   if (!lengthWritten) head += `Content-Length: ${msg.body.length}\r\n`;
   head += '\r\n';
   const headBytes = Buffer.byteLength(head, 'utf8');
-  const out = wireBuffer(headBytes + msg.body.length);
+  const size = headBytes + msg.body.length;
+  // A kept slice of the slab would keep all 64 KB of it.
+  const out = allocation === 'kept' ? Buffer.allocUnsafeSlow(size) : wireBuffer(size);
   out.write(head, 0, 'utf8');
   msg.body.copy(out, headBytes);
   return out;

@@ -30,6 +30,7 @@ export interface InviteServerTransactionInit extends ServerTransactionInit {
  * (Timer G) until the ACK arrives or Timer H gives up.
  */
 export class InviteServerTransaction extends ServerTransactionBase<InviteServerState> {
+  protected readonly keepsLocalTag = true;
   private intervalG: number;
   private readonly onAckTimeout: (transaction: InviteServerTransaction) => void;
 
@@ -43,7 +44,7 @@ export class InviteServerTransaction extends ServerTransactionBase<InviteServerS
   respond(response: SipResponse): void {
     const status = response.status;
     if (this.state === 'accepted' && status >= 200 && status < 300) {
-      this.send(response); // RFC 6026 §7.1: the TU's 2xx retransmissions pass through
+      this.pass(response); // RFC 6026 §7.1: the TU's 2xx retransmissions pass through
       return;
     }
     if (this.state !== 'proceeding') {
@@ -56,10 +57,14 @@ export class InviteServerTransaction extends ServerTransactionBase<InviteServerS
     } else if (status < 300) {
       this.state = 'accepted';
       this.send(response);
+      // Accepted absorbs retransmitted INVITEs and resends nothing itself: it keeps no message.
+      this.linger();
       this.schedule.start(TIMER_L, 64 * this.ctx.timers.t1Ms, () => this.terminate());
     } else {
       this.state = 'completed';
-      this.send(response);
+      if (this.reliable) this.send(response);
+      else this.sendAndLinger(response); // Timer G resends the same bytes
+      if (this.state !== 'completed') return;
       if (!this.reliable) this.schedule.start(TIMER_G, this.intervalG, () => this.onTimerG());
       this.schedule.start(TIMER_H, 64 * this.ctx.timers.t1Ms, () => this.onTimerH());
     }
@@ -80,6 +85,7 @@ export class InviteServerTransaction extends ServerTransactionBase<InviteServerS
     if (this.rfc2543 && this.state === 'completed' && ack.toTag !== this.localTag) return false;
     if (this.state !== 'completed') return true; // Confirmed: a retransmitted ACK, absorbed
     this.state = 'confirmed';
+    this.linger(); // Confirmed only absorbs ACKs
     this.schedule.stop(TIMER_G);
     this.schedule.stop(TIMER_H);
     if (this.reliable) this.terminate();
@@ -88,7 +94,7 @@ export class InviteServerTransaction extends ServerTransactionBase<InviteServerS
   }
 
   private onTryingDue(): void {
-    if (this.state === 'proceeding' && this.lastResponse === null) this.send(createResponse(this.request, 100));
+    if (this.state === 'proceeding' && !this.responded) this.send(createResponse(this.request, 100));
   }
 
   private onTimerG(): void {

@@ -9,9 +9,12 @@ const TIMER_J = 0;
 /**
  * The non-INVITE server transaction, RFC 3261 §17.2.2 (Figure 8): retransmitted requests are
  * absorbed in Trying and answered with the last response in Proceeding and Completed; Timer J
- * (64*T1 on unreliable transports, 0 on reliable ones) keeps it in Completed for them.
+ * (64*T1 on unreliable transports, 0 on reliable ones) keeps it in Completed for them, with the bytes
+ * of its final response and nothing else.
  */
 export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteServerState> {
+  protected readonly keepsLocalTag = false;
+
   constructor(init: ServerTransactionInit) {
     super(init, 'trying');
   }
@@ -21,14 +24,19 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
       this.dropped(response); // §17.2.2: Completed discards further responses from the TU
       return;
     }
-    this.send(response);
     if (response.status < 200) {
+      this.send(response);
       this.state = 'proceeding';
       return;
     }
     this.state = 'completed';
-    if (this.reliable) this.terminate();
-    else this.schedule.start(TIMER_J, 64 * this.ctx.timers.t1Ms, () => this.terminate());
+    if (this.reliable) {
+      this.send(response);
+      this.terminate();
+      return;
+    }
+    this.sendAndLinger(response);
+    if (this.state === 'completed') this.schedule.start(TIMER_J, 64 * this.ctx.timers.t1Ms, () => this.terminate());
   }
 
   receiveRetransmission(): void {

@@ -1,6 +1,8 @@
-import type { SipRequest, SipResponse } from '../message/sip-message';
+import type { MessageSource, SipRequest, SipResponse } from '../message/sip-message';
+import { PreparedResponse } from '../transport/prepared-response';
 import type { TransactionContext } from './transaction-context';
 import { asError } from './transaction-context';
+import { TransactionError } from './transaction-error';
 import { TransactionTimers } from './transaction-timer';
 import type { ServerTransaction } from './transaction-user';
 
@@ -12,38 +14,81 @@ export interface ServerTransactionInit {
   readonly rfc2543: boolean;
 }
 
-/** What the two server machines share: the last response, sending, the timer list, termination (§17.2). */
+/**
+ * What the two server machines share: the last response, sending, the timer list, termination (§17.2).
+ *
+ * Over UDP a transaction outlives its final response by 64*T1 only to answer retransmissions, and a
+ * server at a few hundred calls/s holds tens of thousands of them. So once it only lingers it lets go
+ * of the request and keeps the last response as bytes (a PreparedResponse), or nothing at all where
+ * it only absorbs: the TU holds the messages for as long as it needs them.
+ */
 export abstract class ServerTransactionBase<S extends string> implements ServerTransaction {
-  readonly request: SipRequest;
   readonly key: string;
   readonly rfc2543: boolean;
+  readonly method: string;
+  /** Where the request came from: where the responses go (RFC 3261 §18.2.2). */
+  readonly source: MessageSource | undefined;
   state: S | 'terminated';
   onTerminated?: () => void;
-  /** The most recent response sent: what a retransmitted request gets again. */
-  protected lastResponse: SipResponse | null = null;
   protected readonly ctx: TransactionContext;
   /** Reliable transports neither retransmit nor linger (Timers G, I, J). */
   protected readonly reliable: boolean;
   /** Timers by slot; each machine names its slots. */
   protected readonly schedule: TransactionTimers;
+  /** Whether the To tag of our responses is read after they go: a CANCEL's 200 and an RFC 2543 ACK need it. */
+  protected abstract readonly keepsLocalTag: boolean;
+  private requestRef: SipRequest | null;
+  /** The request's To tag, for RFC 2543 matching only (read while the request is here). */
+  private readonly requestTag: string | null;
+  /** The last response sent, while the transaction is active: what a retransmitted request gets. */
+  private lastResponse: SipResponse | null = null;
+  /** The same once the transaction lingers, as bytes (or nothing, where it only absorbs). */
+  private lastPrepared: PreparedResponse | null = null;
+  private lastStatus = 0;
+  /** The To tag of the last response, read when the response goes (a CANCEL or RFC 2543 ACK needs it). */
+  private lingeringTag: string | null = null;
 
   protected constructor(init: ServerTransactionInit, initial: S) {
     this.ctx = init.ctx;
     this.key = init.key;
-    this.request = init.request;
+    this.requestRef = init.request;
+    this.method = init.request.method;
+    this.source = init.request.source;
     this.rfc2543 = init.rfc2543;
-    this.reliable = init.request.source !== undefined && init.request.source.protocol !== 'udp';
+    this.requestTag = init.rfc2543 ? init.request.toTag : null;
+    this.reliable = this.source !== undefined && this.source.protocol !== 'udp';
     this.state = initial;
     this.schedule = new TransactionTimers(init.ctx.clock);
   }
 
+  /** The request, until the transaction lingers (see the class comment); the TU keeps its own. */
+  get request(): SipRequest {
+    if (this.requestRef === null) {
+      throw new TransactionError(
+        'SIP.TRANSACTION_RELEASED',
+        `the ${this.method} transaction no longer holds its request`,
+      );
+    }
+    return this.requestRef;
+  }
+
+  /** The To tag the request had, as RFC 2543 matching compares it. */
+  get requestToTag(): string | null {
+    return this.rfc2543 ? this.requestTag : (this.requestRef?.toTag ?? null);
+  }
+
+  /** True once any response was sent. */
+  protected get responded(): boolean {
+    return this.lastStatus !== 0;
+  }
+
   get finalSent(): boolean {
-    return this.lastResponse !== null && this.lastResponse.status >= 200;
+    return this.lastStatus >= 200;
   }
 
   /** The To tag of the last response sent, if it had one. */
   get localTag(): string | null {
-    return this.lastResponse === null ? null : this.lastResponse.toTag;
+    return this.lastResponse === null ? this.lingeringTag : this.lastResponse.toTag;
   }
 
   abstract respond(response: SipResponse): void;
@@ -53,7 +98,7 @@ export abstract class ServerTransactionBase<S extends string> implements ServerT
 
   /** For RFC 2543 matching: a retransmission carries the To tag the original request had. */
   matchesRetransmission(request: SipRequest): boolean {
-    return !this.rfc2543 || request.toTag === this.request.toTag;
+    return !this.rfc2543 || request.toTag === this.requestTag;
   }
 
   /** Ends the transaction now, e.g. when the layer closes. */
@@ -63,24 +108,61 @@ export abstract class ServerTransactionBase<S extends string> implements ServerT
 
   /**
    * Sends a response and keeps it for retransmission. The transport has read the response's Via by
-   * the time `transmit` yields; the views of both messages go until a retransmission needs them again.
+   * the time `sendResponse` yields; the views of both messages go until a retransmission needs them.
    */
   protected send(response: SipResponse): void {
+    this.lastStatus = response.status;
     this.lastResponse = response;
+    this.lastPrepared = null;
     void this.transmit(response);
     response.releaseViews();
-    this.request.releaseViews();
+    this.requestRef?.releaseViews();
   }
 
-  /** Sends the last response again, the same object (and so the same bytes). */
+  /**
+   * Sends the final response of a transaction that from now on lingers to answer retransmissions with
+   * it: serialized once, kept as those bytes, and the request let go.
+   */
+  protected sendAndLinger(response: SipResponse): void {
+    this.lastStatus = response.status;
+    let prepared: PreparedResponse;
+    try {
+      prepared = PreparedResponse.of(response, this.source);
+    } catch (error) {
+      this.sendFailed(response.status, error);
+      return;
+    }
+    this.lastResponse = response;
+    this.linger();
+    this.lastPrepared = prepared;
+    void this.transmitPrepared(prepared);
+    response.releaseViews();
+  }
+
+  /** Sends a response the transaction does not keep: the TU's own 2xx retransmissions (RFC 6026 §7.1). */
+  protected pass(response: SipResponse): void {
+    void this.transmit(response);
+    response.releaseViews();
+  }
+
+  /** Sends the last response again, the same bytes. */
   protected resend(): void {
-    if (this.lastResponse !== null) void this.transmit(this.lastResponse);
+    if (this.lastPrepared !== null) void this.transmitPrepared(this.lastPrepared);
+    else if (this.lastResponse !== null) void this.transmit(this.lastResponse);
+  }
+
+  /** From here on the transaction only lingers, absorbing what comes: the request and response go. */
+  protected linger(): void {
+    if (this.lastResponse !== null && this.keepsLocalTag) this.lingeringTag = this.lastResponse.toTag;
+    this.lastResponse = null;
+    this.lastPrepared = null;
+    this.requestRef = null;
   }
 
   protected dropped(response: SipResponse): void {
     this.ctx.logger.debug('sip response dropped by server transaction', {
       status: response.status,
-      method: this.request.method,
+      method: this.method,
       state: this.state,
     });
   }
@@ -89,21 +171,36 @@ export abstract class ServerTransactionBase<S extends string> implements ServerT
     if (this.state === 'terminated') return;
     this.state = 'terminated';
     this.schedule.stopAll();
+    this.requestRef = null;
+    this.lastResponse = null;
+    this.lastPrepared = null;
     this.ctx.release('server', this.key, this);
     this.onTerminated?.();
   }
 
   private async transmit(response: SipResponse): Promise<void> {
     try {
-      await this.ctx.transport.sendResponse(response, this.request.source);
+      await this.ctx.transport.sendResponse(response, this.source);
     } catch (error) {
-      // RFC 3261 §17.2.4 falls back to other addresses (RFC 3263); we have none: give up.
-      this.ctx.logger.warn('sip response send failed, server transaction terminated', {
-        status: response.status,
-        method: this.request.method,
-        error: asError(error).message,
-      });
-      this.terminate();
+      this.sendFailed(response.status, error);
     }
+  }
+
+  private async transmitPrepared(prepared: PreparedResponse): Promise<void> {
+    try {
+      await this.ctx.transport.sendPrepared(prepared);
+    } catch (error) {
+      this.sendFailed(prepared.status, error);
+    }
+  }
+
+  /** RFC 3261 §17.2.4 falls back to other addresses (RFC 3263); we have none: give up. */
+  private sendFailed(status: number, error: unknown): void {
+    this.ctx.logger.warn('sip response send failed, server transaction terminated', {
+      status,
+      method: this.method,
+      error: asError(error).message,
+    });
+    this.terminate();
   }
 }

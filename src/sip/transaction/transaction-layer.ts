@@ -214,7 +214,7 @@ export class TransactionLayer implements TransportListener {
       this.dropUnreadable(cancel, error);
       return;
     }
-    if (invite && rfc2543 && cancel.toTag !== invite.request.toTag) invite = undefined;
+    if (invite && rfc2543 && cancel.toTag !== invite.requestToTag) invite = undefined;
     const transaction = new NonInviteServerTransaction({ ctx: this.ctx, key, request: cancel, rfc2543 });
     this.servers.set(key, transaction);
     if (!(invite instanceof InviteServerTransaction)) {

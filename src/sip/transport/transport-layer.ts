@@ -8,7 +8,8 @@ import { SipParseError } from '../message/sip-parse-error';
 import { parseMessage } from '../message/sip-parser';
 import { serializeMessage } from '../message/sip-serializer';
 import { hostReference } from './ip-address';
-import { DEFAULT_SIP_PORT, responseRoute } from './response-route';
+import type { PreparedResponse } from './prepared-response';
+import { DEFAULT_SIP_PORT, responseRoute, type ResponseRoute } from './response-route';
 import { stampReceived } from './stamp-received';
 import type { StreamReceiver, TcpConnection } from './tcp-connection';
 import { TcpTransport } from './tcp-transport';
@@ -185,11 +186,18 @@ export class SipTransportLayer implements SipTransport {
 
   async sendResponse(response: SipResponse, requestSource?: MessageSource): Promise<void> {
     const route = responseRoute(response.topVia, requestSource);
-    const target = route.kind === 'address' ? route.target : route.fallback;
-    this.assertOpen(target);
-    const data = serializeMessage(response);
+    this.assertOpen(routeTarget(route));
+    await this.sendRouted(route, serializeMessage(response), requestSource);
+  }
+
+  async sendPrepared(prepared: PreparedResponse): Promise<void> {
+    this.assertOpen(routeTarget(prepared.route));
+    await this.sendRouted(prepared.route, prepared.data, prepared.requestSource);
+  }
+
+  private async sendRouted(route: ResponseRoute, data: Buffer, requestSource?: MessageSource): Promise<void> {
     if (route.kind === 'connection' && this.connection(route.connectionId)?.write(data)) return;
-    await this.sendTo(target, data, requestSource);
+    await this.sendTo(routeTarget(route), data, requestSource);
   }
 
   /** Closes every socket and connection; resolves once all are closed. Safe to call twice. */
@@ -368,4 +376,9 @@ function isKeepAlive(data: Buffer): boolean {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The address a response goes to: its own, or the fallback of a connection that may be gone. */
+function routeTarget(route: ResponseRoute): SendTarget {
+  return route.kind === 'address' ? route.target : route.fallback;
 }

@@ -1,4 +1,5 @@
 import type { ParseLimits } from '../message/parse-limits';
+import type { PreparedResponse } from './prepared-response';
 import type { MessageSource, SipMessage, SipRequest, SipResponse, TransportProtocol } from '../message/sip-message';
 
 /** Where to send a request: the next hop resolved from Route or Request-URI (RFC 3263 is not used: IP literals only). */
@@ -47,6 +48,8 @@ export interface SipTransport {
    * when reliable, else to `received`/`rport` of the top Via (or its sent-by).
    */
   sendResponse(response: SipResponse, requestSource?: MessageSource): Promise<void>;
+  /** Sends a response prepared before, as it was prepared: a transaction's retransmissions go this way. */
+  sendPrepared(prepared: PreparedResponse): Promise<void>;
 }
 
 /** Receives what the transport layer parsed. Malformed requests are answered by the transport itself. */

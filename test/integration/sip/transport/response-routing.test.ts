@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createResponse } from '../../../../src/sip/message/response-factory';
+import { PreparedResponse } from '../../../../src/sip/transport/prepared-response';
 import type { SipTransportLayer } from '../../../../src/sip/transport/transport-layer';
+import { SipTransportError } from '../../../../src/sip/transport/transport-error';
 import {
   type Inbox,
   portOf,
@@ -67,6 +69,27 @@ describe('SIP transport layer response routing', () => {
   it('sends to maddr at the sent-by port when the Via has maddr', async () => {
     await answerRequestWithVia(`SIP/2.0/UDP 192.0.2.33:${other.port};maddr=127.0.0.1;rport;branch=z9hG4bK-4`);
     assert.equal(await firstDatagramAt(other), 200);
+  });
+
+  it('sends a prepared response to where the response would go, the same bytes each time', async () => {
+    await sender.send(rawRequest({ via: `SIP/2.0/UDP 192.0.2.33:${other.port};rport;branch=z9hG4bK-p` }), udpPort);
+    const request = await inbox.nextRequest();
+    const prepared = PreparedResponse.of(createResponse(request, 200, undefined, { toTag: 'b1' }), request.source);
+    await layer.sendPrepared(prepared);
+    await layer.sendPrepared(prepared);
+    const [first, again] = [await sender.next(), await sender.next()];
+    assert.equal(statusOf(first.text), 200);
+    assert.equal(again.text, first.text);
+    assert.equal(first.text, prepared.data.toString());
+  });
+
+  it('refuses to prepare a response it could not route, with a typed error', async () => {
+    await sender.send(rawRequest({ via: 'SIP/2.0/SCTP 192.0.2.33:5060;branch=z9hG4bK-q' }), udpPort);
+    const request = await inbox.nextRequest();
+    assert.throws(
+      () => PreparedResponse.of(createResponse(request, 200)),
+      (e: unknown) => e instanceof SipTransportError && e.code === 'SIP.TRANSPORT_ROUTE',
+    );
   });
 
   it('answers a TCP request on the connection it came on', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { AppError } from '../../../../src/errors';
 import { harness, incoming, responseTo, settle } from './transaction-test-kit';
 
 describe('InviteServerTransaction (RFC 3261 §17.2.1, RFC 6026)', () => {
@@ -109,18 +110,35 @@ describe('InviteServerTransaction (RFC 3261 §17.2.1, RFC 6026)', () => {
     assert.equal(h.clock.timersPending, 0);
   });
 
+  it('keeps no message once Accepted, and only the bytes of a 300-699 once Completed over UDP', () => {
+    const released = (e: unknown) => e instanceof AppError && e.code === 'SIP.TRANSACTION_RELEASED';
+    const h = harness();
+    h.user.onRequestHook = (request, tx) => tx.respond(responseTo(request, request.callId === 'ok' ? 200 : 480, 'b1'));
+    h.layer.receive(incoming({ callId: 'ok' }));
+    const accepted = h.user.requests[0]!.transaction;
+    assert.throws(() => accepted.request, released);
+    h.layer.receive(incoming({ callId: 'busy', branch: 'z9hG4bKpeer2' }));
+    const completed = h.user.requests[1]!.transaction;
+    assert.throws(() => completed.request, released);
+    h.clock.advance(500); // Timer G
+    const [, first, again] = h.transport.responses;
+    assert.equal(first?.response.status, 480);
+    assert.ok(first?.prepared);
+    assert.equal(again?.prepared, first.prepared, 'Timer G resends the same bytes');
+  });
+
   it('absorbs retransmitted INVITEs after a 2xx (Accepted, RFC 6026) and passes the 2xx ACK to the TU', () => {
     const h = harness();
     h.user.onRequestHook = (request, tx) => tx.respond(responseTo(request, 200, 'b1'));
     h.layer.receive(incoming());
-    const tx = h.user.requests[0]!.transaction;
+    const { request, transaction: tx } = h.user.requests[0]!;
     h.clock.advance(500);
     h.layer.receive(incoming());
     assert.equal(h.user.requests.length, 1, 'the INVITE reached the TU once');
     assert.equal(h.transport.responses.length, 1, 'the transaction does not retransmit the 2xx');
-    tx.respond(responseTo(tx.request, 200, 'b1')); // the UA core's own 2xx retransmission
+    tx.respond(responseTo(request, 200, 'b1')); // the UA core's own 2xx retransmission
     assert.equal(h.transport.responses.length, 2);
-    tx.respond(responseTo(tx.request, 486, 'b1'));
+    tx.respond(responseTo(request, 486, 'b1'));
     assert.equal(h.transport.responses.length, 2, 'no non-2xx after a 2xx');
     // an ACK reusing the INVITE's branch matches the transaction, but in Accepted it is the TU's
     h.layer.receive(incoming({ method: 'ACK', toTag: 'b1', cseqMethod: 'ACK' }));

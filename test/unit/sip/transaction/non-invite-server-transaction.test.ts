@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { AppError } from '../../../../src/errors';
 import { harness, incoming, responseTo } from './transaction-test-kit';
 
 const statuses = (h: ReturnType<typeof harness>): number[] => h.transport.responses.map((r) => r.response.status);
@@ -37,6 +38,31 @@ describe('NonInviteServerTransaction (RFC 3261 §17.2.2)', () => {
     assert.equal(h.layer.activeServerTransactions, 0);
     assert.equal(h.clock.timersPending, 0);
     assert.deepEqual(statuses(h), [200, 200], 'no retransmission of a non-INVITE final response');
+  });
+
+  it('lingers in Completed over UDP with the bytes of its final response only: the request goes', () => {
+    const h = harness();
+    h.user.onRequestHook = (request, tx) => tx.respond(responseTo(request, 200, 'b1'));
+    h.layer.receive(incoming({ method: 'BYE', toTag: 'b1' }));
+    const tx = h.user.requests[0]!.transaction;
+    assert.throws(
+      () => tx.request,
+      (e: unknown) => e instanceof AppError && e.code === 'SIP.TRANSACTION_RELEASED',
+    );
+    h.layer.receive(incoming({ method: 'BYE', toTag: 'b1' }));
+    const [first, again] = h.transport.responses;
+    assert.ok(first?.prepared, 'the final response went as prepared bytes');
+    assert.equal(again?.prepared, first.prepared, 'the retransmission gets the same bytes');
+    assert.equal(again?.response.toTag, 'b1');
+    assert.equal(again?.source, first.source);
+  });
+
+  it('keeps its request while a provisional is the last answer (the TU may still answer from it)', () => {
+    const h = harness();
+    h.layer.receive(incoming({ method: 'MESSAGE' }));
+    const tx = h.user.requests[0]!.transaction;
+    tx.respond(responseTo(tx.request, 100));
+    assert.equal(tx.request.method, 'MESSAGE');
   });
 
   it('ends at once over TCP after the final response', () => {

@@ -149,6 +149,18 @@ describe('TransactionLayer', () => {
       h.layer.receive(incoming({ method: 'CANCEL' }));
       assert.deepEqual(statuses(h), [200, 200]);
       assert.equal(h.user.cancels.length, 0);
+      assert.equal(h.transport.responses[1]?.response.toTag, 'b1', 'the To tag of the 2xx the INVITE no longer holds');
+    });
+
+    it('matches a CANCEL to an RFC 2543 INVITE that lingers after its final response, by the To tag it had', () => {
+      const h = harness();
+      h.user.onRequestHook = (request, tx) => {
+        if (request.method === 'INVITE') tx.respond(responseTo(request, 486, 'b1'));
+      };
+      h.layer.receive(incoming({ branch: null }));
+      h.layer.receive(incoming({ method: 'CANCEL', branch: null }));
+      assert.deepEqual(statuses(h), [486, 200]);
+      assert.equal(h.transport.responses[1]?.response.toTag, 'b1');
     });
   });
 

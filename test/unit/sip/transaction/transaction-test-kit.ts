@@ -5,6 +5,8 @@ import {
   type MessageSource,
   type TransportProtocol,
 } from '../../../../src/sip/message/sip-message';
+import { parseMessage } from '../../../../src/sip/message/sip-parser';
+import type { PreparedResponse } from '../../../../src/sip/transport/prepared-response';
 import { silentLogger } from '../../../../src/observability/logger';
 import type { SendTarget, SipTransport } from '../../../../src/sip/transport/transport';
 import { TransactionLayer } from '../../../../src/sip/transaction/transaction-layer';
@@ -14,6 +16,8 @@ import type {
   TransactionUser,
 } from '../../../../src/sip/transaction/transaction-user';
 import { FakeClock } from '../../../support/fake-clock';
+
+const TEST_PARSE_LIMITS = { maxMessageBytes: 65535, maxHeaders: 256, maxLineBytes: 8192 };
 
 export const TIMERS = { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 };
 export const LOCAL = { host: '192.0.2.10', port: 5060 };
@@ -26,9 +30,12 @@ export interface SentRequest {
 }
 
 export interface SentResponse {
+  /** The response as sent; for one prepared as bytes (a lingering transaction's), those bytes parsed back. */
   readonly response: SipResponse;
   readonly source: MessageSource | undefined;
   readonly at: number;
+  /** Set when the response went as prepared bytes. */
+  readonly prepared?: PreparedResponse;
 }
 
 /** Records every send with the fake clock's time; can be told to fail. */
@@ -51,6 +58,13 @@ export class FakeTransport implements SipTransport {
   async sendResponse(response: SipResponse, source?: MessageSource): Promise<void> {
     if (this.failWith) throw this.failWith;
     this.responses.push({ response, source, at: this.clock.now() });
+  }
+
+  async sendPrepared(prepared: PreparedResponse): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    const response = parseMessage(prepared.data, TEST_PARSE_LIMITS);
+    if (response.isRequest()) throw new Error('a prepared response parsed as a request');
+    this.responses.push({ response, source: prepared.requestSource, at: this.clock.now(), prepared });
   }
 
   /** Send times relative to `start`. */
