@@ -75,6 +75,7 @@ export class SipStack {
 
   async close(): Promise<void> {
     this.transactions.close();
+    this.ua.close();
     await this.transport.close();
   }
 }

@@ -18,7 +18,7 @@ describe('B2BUA: what an ended call leaves while its transactions linger, with S
     await rig?.stop();
   });
 
-  it('keeps no call session once its call has ended, though the UA still holds the INVITEs for 64*T1', async () => {
+  it('keeps no call session, INVITE, dialog or parsed response once its call has ended, though its transactions linger 64*T1', async () => {
     rig = await B2buaRig.start({
       transport: 'udp',
       callee: { scenario: 'uas-answer-200.xml', options: { pauseMs: 100, calls: CALLS + 1, timeoutMs: 60_000 } },
@@ -29,17 +29,27 @@ describe('B2BUA: what an ended call leaves while its transactions linger, with S
     await provisionCmr(app, CMR_CALLED, [aResource('tone-a'), aResource('tone-b')]);
     assertAllSucceeded({ calls: await rig.call('uac-cmr-call-update-200.xml', { calls: CALLS, rate: 20 }) });
     await until(() => app.calls.size === 0, 'every ended call to leave the registry', 20_000);
-    // Timer L (RFC 6026) keeps each A-leg INVITE transaction, and with it the UA's IncomingInvite, 32 s.
-    assert.ok(app.sip.transactions.activeServerTransactions >= CALLS, 'the INVITE transactions still linger');
+    // Timer L and M (RFC 6026) keep each INVITE transaction 32 s, Timer J each BYE's.
+    assert.ok(app.sip.transactions.activeServerTransactions >= CALLS, 'the server transactions still linger');
+    assert.ok(app.sip.transactions.activeClientTransactions >= CALLS, 'the client transactions still linger');
 
     const file = join(tmpdir(), `cmr-release-${process.pid}.heapsnapshot`);
     writeHeapSnapshot(file);
     try {
       const groups = heapGroups(await readHeapSnapshot(file), 1_000_000);
       const count = (what: string) => groups.find((g) => g.what === what)?.count ?? 0;
-      assert.ok(count('IncomingInvite') >= CALLS, `the UA holds the A-leg INVITEs (${count('IncomingInvite')})`);
       assert.equal(count('CallSession'), 0, 'no session is kept by the handlers of a lingering INVITE');
       assert.equal(count('AnnouncementPlayer'), 0);
+      // What a lingering transaction needs is a few strings and the bytes of one response, or nothing.
+      assert.equal(count('IncomingInvite'), 0, 'an answered INVITE is not kept for CANCEL');
+      assert.equal(count('OutgoingInvite'), 0, 'an answered INVITE is not kept by its transaction');
+      assert.equal(count('Dialog'), 0, 'no dialog is kept once ended');
+      assert.ok(count('SipResponse') < CALLS, `no parsed response per call (${count('SipResponse')})`);
+      // The ACKs of the B and media legs stay 64*T1 for retransmitted 2xx (RFC 3261 §13.2.2.4); little else.
+      assert.ok(
+        count('SipRequest') <= 2 * CALLS + 5,
+        `two ACKs per call and no other request (${count('SipRequest')})`,
+      );
     } finally {
       if (!process.env.KEEP_SNAPSHOT) await rm(file, { force: true });
     }

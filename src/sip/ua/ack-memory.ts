@@ -1,4 +1,4 @@
-import type { Clock } from '../../clock';
+import type { Clock, TimerHandle } from '../../clock';
 import { dialogKey, type Dialog } from '../dialog/dialog';
 import type { SipRequest, SipResponse } from '../message/sip-message';
 import type { SendTarget } from '../transport/transport';
@@ -7,15 +7,20 @@ import { resolveNextHop } from './next-hop';
 interface SentAck {
   readonly ack: SipRequest;
   readonly target: SendTarget;
+  readonly expiresAt: number;
 }
 
 /**
  * The ACKs we sent for 2xx responses (RFC 3261 §13.2.2.4), by dialog: a retransmitted 2xx, even one
- * that comes after its INVITE transaction ended, gets the same ACK again. Kept 64*T1, as long as the
- * callee may retransmit its 2xx (§13.3.1.4).
+ * that comes after its INVITE transaction or its dialog ended, gets the same ACK again. Kept 64*T1,
+ * as long as the callee may retransmit its 2xx (§13.3.1.4).
+ *
+ * Every ACK is kept equally long, so the Map's insertion order is expiry order, and one timer, set
+ * for the oldest, expires them all: a server at hundreds of calls/s keeps thousands.
  */
 export class AckMemory {
   private readonly byDialog = new Map<string, SentAck>();
+  private timer: TimerHandle | null = null;
 
   constructor(
     private readonly clock: Clock,
@@ -24,17 +29,18 @@ export class AckMemory {
     private readonly transmit: (ack: SipRequest, target: SendTarget) => Promise<void>,
   ) {}
 
+  get size(): number {
+    return this.byDialog.size;
+  }
+
   /** The ACK for a 2xx of `invite` in `dialog`: built once, resent as is. */
   async acknowledge(dialog: Dialog, invite: SipRequest, inviteTarget: SendTarget): Promise<void> {
     const existing = this.byDialog.get(dialog.key);
     if (existing) return this.transmit(existing.ack, existing.target);
     const ack = dialog.createRequest('ACK', { cseq: invite.cseq.seq });
     const target = await resolveNextHop(ack, inviteTarget.protocol);
-    const sent = { ack, target };
-    this.byDialog.set(dialog.key, sent);
-    this.clock.setTimeout(() => {
-      if (this.byDialog.get(dialog.key) === sent) this.byDialog.delete(dialog.key);
-    }, 64 * this.t1Ms);
+    this.byDialog.set(dialog.key, { ack, target, expiresAt: this.clock.now() + 64 * this.t1Ms });
+    this.timer ??= this.clock.setTimeout(this.expire, 64 * this.t1Ms);
     return this.transmit(ack, target);
   }
 
@@ -51,7 +57,22 @@ export class AckMemory {
     return sent ? this.transmit(sent.ack, sent.target) : null;
   }
 
-  forget(dialog: Dialog): void {
-    this.byDialog.delete(dialog.key);
+  /** Forgets every ACK at once (the UA is closing). */
+  clear(): void {
+    this.byDialog.clear();
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
   }
+
+  private readonly expire = (): void => {
+    this.timer = null;
+    const now = this.clock.now();
+    for (const [key, sent] of this.byDialog) {
+      if (sent.expiresAt > now) {
+        this.timer = this.clock.setTimeout(this.expire, sent.expiresAt - now);
+        return;
+      }
+      this.byDialog.delete(key);
+    }
+  };
 }

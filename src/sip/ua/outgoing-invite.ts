@@ -16,6 +16,8 @@ export interface OutgoingInviteCore {
   contactFor(target: SendTarget): string;
   /** Sends an ACK for a 2xx, end to end (RFC 3261 §13.2.2.4), remembering it for retransmitted 2xx. */
   sendAck(dialog: Dialog, invite: SipRequest, target: SendTarget): void;
+  /** Sends the ACK remembered for a retransmitted 2xx again. */
+  resendAck(response: SipResponse): void;
   /** Sends a CANCEL for this INVITE (same branch, RFC 3261 §9.1). */
   sendCancel(invite: SipRequest, transaction: ClientTransaction, target: SendTarget): void;
   /** Ends a dialog we no longer want (a 2xx that raced our CANCEL, or a second fork). */
@@ -28,13 +30,14 @@ export interface OutgoingInviteCore {
 /**
  * The UAC side of an INVITE (RFC 3261 §13.2): early dialogs from tagged 1xx, ACK for 2xx, CANCEL
  * only once a provisional has arrived (§9.1), and the CANCEL/2xx race resolved by ACK then BYE.
- * It is its transaction's handler itself and shares one core with every other INVITE: a ringing call
- * keeps its B-leg INVITE for minutes, so nothing is allocated per INVITE that need not be.
+ * Its transaction reports to `handlers`, which let go of it once it is answered (see AnsweredInvite).
  */
-export class OutgoingInvite implements ClientTransactionHandlers {
+export class OutgoingInvite {
   transaction: ClientTransaction | null = null;
   onProvisional?: (response: SipResponse, dialog: Dialog | null) => void;
   readonly result: Promise<InviteResult>;
+  /** What the transaction reports to. */
+  readonly handlers: InviteResponses;
   private settle!: (result: InviteResult) => void;
   private settled = false;
   private provisionalSeen = false;
@@ -49,6 +52,7 @@ export class OutgoingInvite implements ClientTransactionHandlers {
     private readonly core: OutgoingInviteCore,
   ) {
     this.result = new Promise((resolve) => (this.settle = resolve));
+    this.handlers = new InviteResponses(this);
   }
 
   get dialog(): Dialog | null {
@@ -62,6 +66,7 @@ export class OutgoingInvite implements ClientTransactionHandlers {
     this.maybeSendCancel();
   }
 
+  /** @internal Every response before the first 2xx, from `handlers`. */
   onResponse(response: SipResponse): void {
     if (response.status < 200) return this.onProvisionalResponse(response);
     if (response.status < 300) return this.onSuccess(response);
@@ -97,26 +102,17 @@ export class OutgoingInvite implements ClientTransactionHandlers {
 
   private onSuccess(response: SipResponse): void {
     const remoteTag = response.toTag ?? '';
-    if (this.confirmed) {
-      if (this.confirmed.id.remoteTag === remoteTag) {
-        this.core.sendAck(this.confirmed, this.request, this.target);
-      } else {
-        // A second fork answered: acknowledge and end it (RFC 3261 §13.2.2.4).
-        const extra = Dialog.asUac(this.request, response, this.core.contactFor(this.target));
-        this.core.addDialog(extra);
-        this.core.sendAck(extra, this.request, this.target);
-        this.core.hangUp(extra, this.target);
-      }
-      return;
-    }
     const sameAsEarly = this.early !== null && this.early.id.remoteTag === remoteTag;
     if (this.early && !sameAsEarly) this.core.forgetDialog(this.early);
     const dialog =
       sameAsEarly && this.early ? this.early : Dialog.asUac(this.request, response, this.core.contactFor(this.target));
     dialog.confirmFrom(response);
     this.confirmed = dialog;
+    this.early = null;
     this.core.addDialog(dialog);
     this.core.sendAck(dialog, this.request, this.target);
+    // From here on the transaction's 2xx (retransmissions, other forks) go to what little answers them.
+    this.handlers.answered(new AnsweredInvite(this.request, this.target, this.core, remoteTag));
     if (this.cancelWanted) {
       this.core.hangUp(dialog, this.target);
       this.finish({ response, dialog: null });
@@ -137,5 +133,58 @@ export class OutgoingInvite implements ClientTransactionHandlers {
     // No provisional follows a final answer; the handler, and what it closes over, need not outlive it.
     this.onProvisional = undefined;
     this.settle(result);
+  }
+}
+
+/**
+ * What an INVITE needs once a 2xx answered it, for the 2xx that may still come through its
+ * transaction (RFC 6026 Accepted, 64*T1 over UDP): the same ACK again for a retransmission, ACK and
+ * BYE for another fork's (RFC 3261 §13.2.2.4). Neither needs the dialog, the 2xx or the result.
+ */
+class AnsweredInvite {
+  constructor(
+    private readonly request: SipRequest,
+    private readonly target: SendTarget,
+    private readonly core: OutgoingInviteCore,
+    private readonly remoteTag: string,
+  ) {}
+
+  onSuccess(response: SipResponse): void {
+    if ((response.toTag ?? '') === this.remoteTag) {
+      this.core.resendAck(response);
+      return;
+    }
+    const extra = Dialog.asUac(this.request, response, this.core.contactFor(this.target));
+    this.core.addDialog(extra);
+    this.core.sendAck(extra, this.request, this.target);
+    this.core.hangUp(extra, this.target);
+  }
+}
+
+/**
+ * The INVITE's transaction handler. Over UDP the transaction outlives the answer by 64*T1; it holds
+ * this, which holds the OutgoingInvite (its dialogs, its result) only until the first 2xx.
+ */
+class InviteResponses implements ClientTransactionHandlers {
+  private afterAnswer: AnsweredInvite | null = null;
+
+  constructor(private invite: OutgoingInvite | null) {}
+
+  answered(answered: AnsweredInvite): void {
+    this.afterAnswer = answered;
+    this.invite = null;
+  }
+
+  onResponse(response: SipResponse): void {
+    if (this.invite !== null) this.invite.onResponse(response);
+    else if (response.status >= 200 && response.status < 300) this.afterAnswer?.onSuccess(response);
+  }
+
+  onTimeout(): void {
+    this.invite?.onTimeout();
+  }
+
+  onTransportError(): void {
+    this.invite?.onTransportError();
   }
 }

@@ -126,6 +126,10 @@ export class SipUserAgent implements TransactionUser {
     addDialog: (dialog) => this.dialogs.add(dialog),
     forgetDialog: (dialog) => this.dialogs.remove(dialog),
     sendAck: (dialog, invite, t) => this.send(this.acks.acknowledge(dialog, invite, t), 'ACK'),
+    resendAck: (response) => {
+      const resent = this.acks.reacknowledge(response);
+      if (resent) this.send(resent, 'ACK retransmission');
+    },
     sendCancel: (invite, transaction, t) => this.sendCancel(invite, transaction, t),
     hangUp: (dialog) => void this.bye(dialog),
   };
@@ -295,7 +299,7 @@ export class SipUserAgent implements TransactionUser {
   async invite(request: SipRequest, target?: SendTarget): Promise<OutgoingInvite> {
     const to = target ?? (await resolveNextHop(request));
     const outgoing = new OutgoingInvite(request, to, this.inviteCore);
-    outgoing.transaction = this.transactions.sendRequest(request, to, outgoing);
+    outgoing.transaction = this.transactions.sendRequest(request, to, outgoing.handlers);
     return outgoing;
   }
 
@@ -376,7 +380,6 @@ export class SipUserAgent implements TransactionUser {
     this.dialogs.remove(dialog);
     this.invitesByDialog.get(dialog.key)?.dispose();
     this.invitesByDialog.delete(dialog.key);
-    this.acks.forget(dialog);
     if (wasAckTimeout) {
       const bye = dialog.createRequest('BYE');
       this.send(
@@ -385,6 +388,11 @@ export class SipUserAgent implements TransactionUser {
       );
     }
     this.options.delegate.onDialogEnded?.(dialog, why);
+  }
+
+  /** Forgets the ACKs it keeps for retransmitted 2xx (the stack is closing; nothing more is sent). */
+  close(): void {
+    this.acks?.clear();
   }
 
   get counts(): { dialogs: number; pendingInvites: number } {

@@ -53,15 +53,41 @@ describe('AckMemory (RFC 3261 §13.2.2.4)', () => {
     assert.equal(sent.length, 1);
   });
 
-  it('forgets the ACK after 64*T1, or when the dialog ends', async () => {
+  it('forgets the ACK 64*T1 after it was sent, whether or not its dialog ended before (§13.2.2.4: every 2xx is ACKed)', async () => {
     const { clock, acks, invite, dialog } = setup();
     await acks.acknowledge(dialog, invite, TARGET);
+    dialog.state = 'terminated';
     clock.advance(64 * 500 - 1);
     assert.notEqual(acks.reacknowledge(answer()), null);
     clock.advance(1);
     assert.equal(acks.reacknowledge(answer()), null);
+    assert.equal(acks.size, 0);
+    assert.equal(clock.timersPending, 0);
+  });
+
+  it('expires many ACKs, sent at different times, with one timer, each 64*T1 after it was sent', async () => {
+    const { clock, acks, invite } = setup();
+    for (const tag of ['b1', 'b2', 'b3']) {
+      await acks.acknowledge(Dialog.asUac(invite, answer(200, 'INVITE', tag), '<sip:127.0.0.2:5080>'), invite, TARGET);
+      assert.equal(clock.timersPending, 1);
+      clock.advance(1000);
+    }
+    clock.advance(64 * 500 - 3000); // b1 is due
+    assert.equal(acks.reacknowledge(answer(200, 'INVITE', 'b1')), null);
+    assert.notEqual(acks.reacknowledge(answer(200, 'INVITE', 'b2')), null);
+    clock.advance(1000);
+    assert.equal(acks.reacknowledge(answer(200, 'INVITE', 'b2')), null);
+    assert.notEqual(acks.reacknowledge(answer(200, 'INVITE', 'b3')), null);
+    clock.advance(1000);
+    assert.equal(acks.size, 0);
+    assert.equal(clock.timersPending, 0);
+  });
+
+  it('forgets everything at once when cleared', async () => {
+    const { clock, acks, invite, dialog } = setup();
     await acks.acknowledge(dialog, invite, TARGET);
-    acks.forget(dialog);
+    acks.clear();
     assert.equal(acks.reacknowledge(answer()), null);
+    assert.equal(clock.timersPending, 0);
   });
 });
