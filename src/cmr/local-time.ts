@@ -24,8 +24,23 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/**
+ * The last moment read per zone, by UTC minute: every call selects its ringing media by the local
+ * time, and Intl's formatToParts costs tens of microseconds, while all offsets in use are whole minutes.
+ */
+const lastMoments = new Map<string, { minute: number; moment: LocalMoment }>();
+
 /** The day of week and `HH:MM` at `at` in `timeZone` (throws RangeError for an unknown zone). */
 export function localMoment(at: Date, timeZone: string): LocalMoment {
+  const minute = Math.floor(at.getTime() / 60_000);
+  const last = lastMoments.get(timeZone);
+  if (last !== undefined && last.minute === minute) return last.moment;
+  const moment = readLocalMoment(at, timeZone);
+  lastMoments.set(timeZone, { minute, moment });
+  return moment;
+}
+
+function readLocalMoment(at: Date, timeZone: string): LocalMoment {
   let weekday = '';
   let hour = '00';
   let minute = '00';
