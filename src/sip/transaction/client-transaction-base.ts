@@ -3,6 +3,7 @@ import type { SendTarget } from '../transport/transport';
 import type { TransactionContext } from './transaction-context';
 import { asError } from './transaction-context';
 import { handOver } from './hand-over';
+import { TransactionError } from './transaction-error';
 import { TransactionTimers } from './transaction-timer';
 import type { ClientTransaction, ClientTransactionHandlers } from './transaction-user';
 
@@ -18,24 +19,27 @@ export interface ClientTransactionInit {
 
 /** What the two client machines share: sending, the timer list, termination (RFC 3261 §17.1). */
 export abstract class ClientTransactionBase<S extends string> implements ClientTransaction {
-  readonly request: SipRequest;
+  readonly method: string;
   readonly branch: string;
   readonly key: string;
   state: S | 'terminated';
   protected readonly ctx: TransactionContext;
   protected readonly target: SendTarget;
-  protected readonly handlers: ClientTransactionHandlers;
+  /** The TU's handlers, until nothing more can reach them (see `answeredForGood`). */
+  protected handlers: ClientTransactionHandlers;
   /** Reliable transports neither retransmit nor linger (Timers A, E, D, K). */
   protected readonly reliable: boolean;
   /** Set once a final response went to the TU: later transport failures (of our ACK) are only logged. */
   protected answered = false;
   /** Timers by slot; each machine names its slots. */
   protected readonly schedule: TransactionTimers;
+  private requestRef: SipRequest | null;
 
   protected constructor(init: ClientTransactionInit, initial: S) {
     this.ctx = init.ctx;
     this.key = init.key;
-    this.request = init.request;
+    this.requestRef = init.request;
+    this.method = init.request.method;
     this.branch = init.branch;
     this.target = init.target;
     this.handlers = init.handlers;
@@ -44,11 +48,32 @@ export abstract class ClientTransactionBase<S extends string> implements ClientT
     this.schedule = new TransactionTimers(init.ctx.clock);
   }
 
+  /** The request, until its final answer went up for good (see `answeredForGood`); the TU keeps its own. */
+  get request(): SipRequest {
+    if (this.requestRef === null) {
+      throw new TransactionError(
+        'SIP.TRANSACTION_RELEASED',
+        `the ${this.method} transaction no longer holds its request`,
+      );
+    }
+    return this.requestRef;
+  }
+
   /** Sends the request for the first time and starts the timers of the initial state. */
   abstract start(): void;
 
   /** A response whose top Via branch and CSeq method matched this transaction (§17.1.3). */
   abstract receiveResponse(response: SipResponse): void;
+
+  /**
+   * The final response went up and nothing more will (a non-INVITE's, an INVITE's 300-699): the
+   * request and the handlers go, and what they hold (a promise and its response, a whole INVITE's
+   * state), so that a transaction lingering for retransmissions over UDP (Timers K, D) keeps none of it.
+   */
+  protected answeredForGood(): void {
+    this.handlers = NO_HANDLERS;
+    this.requestRef = null;
+  }
 
   dispose(): void {
     this.terminate();
@@ -67,7 +92,7 @@ export abstract class ClientTransactionBase<S extends string> implements ClientT
    */
   protected passUp(response: SipResponse): void {
     handOver(response, () => this.handlers.onResponse(response));
-    this.request.releaseViews();
+    this.requestRef?.releaseViews();
   }
 
   /** Hands a request (ours, or the ACK we generate) to the transport; a failure ends the transaction. */
@@ -94,3 +119,6 @@ export abstract class ClientTransactionBase<S extends string> implements ClientT
     }
   }
 }
+
+const ignore = (): void => undefined;
+const NO_HANDLERS: ClientTransactionHandlers = { onResponse: ignore, onTimeout: ignore, onTransportError: ignore };

@@ -111,6 +111,7 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
     this.ack = createNon2xxAck(this.request, response);
     this.send(this.ack);
     this.passUp(response);
+    this.answeredForGood(); // Completed answers retransmissions with the ACK itself
     if (this.reliable) this.terminate();
     else this.schedule.start(TIMER_D, TIMER_D_UNRELIABLE_MS, () => this.terminate());
   }

@@ -39,6 +39,7 @@ export class NonInviteClientTransaction extends ClientTransactionBase<NonInviteC
     this.schedule.stop(TIMER_E);
     this.schedule.stop(TIMER_F);
     this.passUp(response);
+    this.answeredForGood();
     if (this.reliable) this.terminate();
     else this.schedule.start(TIMER_K, this.ctx.timers.t4Ms, () => this.terminate());
   }

@@ -46,7 +46,8 @@ describe('InviteClientTransaction (RFC 3261 §17.1.1, RFC 6026)', () => {
     invite.headers.append('Route', '<sip:proxy.example.com;lr>');
     const tx = h.layer.sendRequest(invite, target('udp'), handlers);
     h.layer.receive(responseTo(tx.request, 486, 'b1'));
-    h.layer.receive(responseTo(tx.request, 486, 'b1'));
+    assert.throws(() => tx.request, /no longer holds its request/, 'Completed keeps only the ACK');
+    h.layer.receive(responseTo(invite, 486, 'b1'));
     assert.deepEqual(handlers.statuses(), [486]);
     const [, firstAck, secondAck] = h.transport.requests;
     assert.ok(firstAck && secondAck);

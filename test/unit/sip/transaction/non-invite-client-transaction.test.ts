@@ -48,18 +48,20 @@ describe('NonInviteClientTransaction (RFC 3261 §17.1.2)', () => {
   it('passes the final response up once and absorbs its retransmissions until Timer K (T4)', () => {
     const h = harness();
     const handlers = new RecordingHandlers();
-    const tx = h.layer.sendRequest(outgoing('OPTIONS'), target('udp'), handlers);
+    const options = outgoing('OPTIONS');
+    const tx = h.layer.sendRequest(options, target('udp'), handlers);
     h.clock.advance(100);
-    h.layer.receive(responseTo(tx.request, 200, 'b1'));
-    h.layer.receive(responseTo(tx.request, 200, 'b1'));
+    h.layer.receive(responseTo(options, 200, 'b1'));
+    assert.throws(() => tx.request, /no longer holds its request/, 'Completed keeps neither request nor handlers');
+    h.layer.receive(responseTo(options, 200, 'b1'));
     h.clock.advance(4_999);
-    h.layer.receive(responseTo(tx.request, 200, 'b1'));
+    h.layer.receive(responseTo(options, 200, 'b1'));
     assert.deepEqual(handlers.statuses(), [200]);
     assert.equal(h.transport.requests.length, 1, 'no retransmission once completed');
     assert.equal(h.layer.activeClientTransactions, 1);
     h.clock.advance(1);
     assert.equal(h.layer.activeClientTransactions, 0);
-    h.layer.receive(responseTo(tx.request, 200, 'b1'));
+    h.layer.receive(responseTo(options, 200, 'b1'));
     assert.equal(h.user.strays.length, 1, 'after Timer K a late response is stray');
     assert.equal(handlers.timeouts, 0);
     assert.equal(h.clock.timersPending, 0);
