@@ -44,7 +44,8 @@ async function main(): Promise<void> {
   log('');
   log(
     `steps: median over ${options.runs} run(s); ring ${options.ringMs} ms, hold ${options.holdMs} ms, ` +
-      `copy share ${options.copyShare}, p99 bound ${options.boundMs} ms, ${options.stepSeconds} s per step`,
+      `copy share ${options.copyShare}, p99 bound ${options.boundMs} ms, ${options.stepSeconds} s per step` +
+      (options.warmupSeconds > 0 ? `, after ${options.warmupSeconds} s of warm-up calls` : ''),
   );
   log(stepTable(series, options.boundMs, options.markdown));
   log(summaryTable(series, options.markdown));
@@ -69,6 +70,7 @@ async function rateSeries(options: BenchOptions, workDir: string): Promise<Serie
             transport,
             rates: options.rates,
             stepSeconds: options.stepSeconds,
+            warmupSeconds: options.warmupSeconds,
             ringMs: options.ringMs,
             holdMs: options.holdMs,
             copyShare: options.copyShare,

@@ -5,6 +5,8 @@ export interface BenchOptions {
   readonly rates: readonly number[];
   readonly runs: number;
   readonly stepSeconds: number;
+  /** Calls at a low rate before the first step, not reported: JIT compilation, caches, first allocations. */
+  readonly warmupSeconds: number;
   readonly ringMs: number;
   readonly holdMs: number;
   readonly copyShare: number;
@@ -31,6 +33,9 @@ export interface BenchOptions {
   readonly maxCalls: number;
 }
 
+/** The rate of the warm-up calls: low enough for a cold server, whose code V8 has not compiled yet. */
+export const WARMUP_CPS = 100;
+
 const RATE_STEPS = [50, 100, 200, 400, 800, 1200, 1600];
 
 export const USAGE = `npm run bench -- [options]
@@ -40,6 +45,8 @@ export const USAGE = `npm run bench -- [options]
   --rates a,b,c           explicit steps instead
   --runs R                repetitions of each series, medians reported (default 3)
   --step-seconds S        length of one rate step (default 8)
+  --warmup-seconds S      calls at ${WARMUP_CPS} cps (or the first rate, if lower) before the first step, not
+                          reported, for each target alike (default 5; 0: none)
   --ring-ms N             how long the callee rings before answering (default 1000)
   --hold-ms N             call length after the answer (default 500)
   --copy-share F          share of calls sending a copy request during ringing (default 0.1)
@@ -98,6 +105,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     rates: rates.length > 0 ? rates : [maxRate],
     runs: num('--runs', quick ? 1 : 3, 1, 20),
     stepSeconds: num('--step-seconds', quick ? 4 : 8, 1, 600),
+    warmupSeconds: num('--warmup-seconds', 5, 0, 600),
     ringMs: num('--ring-ms', 1000, 0, 590_000),
     holdMs: num('--hold-ms', 500, 0, 600_000),
     copyShare: num('--copy-share', 0.1, 0, 1),

@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freeDualPort } from '../../test/support/sipp/free-port';
+import { WARMUP_CPS } from './bench-options';
 import { BENCH_CALLED } from './bench-seed';
 import { startFarEnd, startOurStack, Started } from './far-ends';
 import { KamailioProxy } from './kamailio-proxy';
@@ -16,6 +17,8 @@ export interface SeriesPlan {
   readonly transport: 'udp' | 'tcp';
   readonly rates: readonly number[];
   readonly stepSeconds: number;
+  /** Calls at WARMUP_CPS (or the first rate, if lower) before the first step, not reported. */
+  readonly warmupSeconds: number;
   readonly ringMs: number;
   readonly holdMs: number;
   readonly copyShare: number;
@@ -86,24 +89,30 @@ export async function runSeries(plan: SeriesPlan): Promise<SeriesResult> {
       pids = proxy.pids;
     }
     const scenario = await callerScenario(plan, dir);
-    const steps: StepResult[] = [];
-    let maxSustainedCps = 0;
-    for (const rate of plan.rates) {
-      const calls = Math.max(10, Math.round(rate * plan.stepSeconds));
-      const step = await runStep({
+    const runAt = (rate: number, seconds: number, workDir: string) =>
+      runStep({
         scenario,
         transport: plan.transport,
         targetPort,
         serviceUser: BENCH_CALLED,
         rate,
-        calls,
+        calls: Math.max(10, Math.round(rate * seconds)),
         holdMs: plan.holdMs,
-        deadlineMs: (plan.stepSeconds * 3 + 30) * 1000 + plan.ringMs + plan.holdMs,
-        workDir: dir,
+        deadlineMs: (seconds * 3 + 30) * 1000 + plan.ringMs + plan.holdMs,
+        workDir,
         pids,
         memory: plan.target === 'ours' ? 'rss' : 'pss',
         metricsPort,
       });
+    if (plan.warmupSeconds > 0) {
+      const rate = Math.min(WARMUP_CPS, plan.rates[0] ?? WARMUP_CPS);
+      const warmup = await runAt(rate, plan.warmupSeconds, join(dir, 'warmup'));
+      plan.log(`  ${plan.target} ${plan.transport} warm-up at ${rate} cps: ${warmup.failed} failed (not reported)`);
+    }
+    const steps: StepResult[] = [];
+    let maxSustainedCps = 0;
+    for (const rate of plan.rates) {
+      const step = await runAt(rate, plan.stepSeconds, dir);
       steps.push(step);
       const passed = stepPassed(step, plan.boundMs);
       plan.log(

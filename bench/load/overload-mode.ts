@@ -62,6 +62,7 @@ async function sustainableRate(
     transport,
     rates: options.rates,
     stepSeconds: options.stepSeconds,
+    warmupSeconds: options.warmupSeconds,
     ringMs: options.ringMs,
     holdMs: options.holdMs,
     // No copies in R's series: the overload's load has none either (the copy probe has its own callers),

@@ -14,6 +14,8 @@ describe('bench: options, /proc readings, profiles and tables', () => {
     assert.deepEqual(parseBenchOptions(['--max-rate', '200']).rates, [50, 100, 200]);
     assert.equal(o.copyShare, 0.1);
     assert.equal(o.kamailio, true);
+    assert.equal(o.warmupSeconds, 5);
+    assert.equal(parseBenchOptions(['--warmup-seconds', '0']).warmupSeconds, 0);
   });
 
   it('makes --quick one UDP run of short steps, and takes explicit rates and concurrent counts', () => {
