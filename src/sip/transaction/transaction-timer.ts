@@ -20,11 +20,24 @@ export class TransactionTimers {
   /** (Re)starts the timer in `slot`; a pending run of it is cancelled first. */
   start(slot: number, ms: number, fn: () => void): void {
     this.stop(slot);
-    const handles = (this.handles ??= []);
+    const handles = this.slotsUpTo(slot);
     handles[slot] = this.clock.setTimeout(() => {
-      handles[slot] = null;
+      this.handles![slot] = null; // this.handles: it may have grown since
       fn();
     }, ms);
+  }
+
+  /**
+   * The handle array, with room for `slot`. Sized exactly: an array grown by storing past its end gets
+   * room for 17 elements (152 bytes), and a ringing call holds three transactions.
+   */
+  private slotsUpTo(slot: number): (TimerHandle | null)[] {
+    const old = this.handles;
+    if (old !== null && slot < old.length) return old;
+    const handles = new Array<TimerHandle | null>(slot + 1).fill(null);
+    if (old !== null) for (let i = 0; i < old.length; i++) handles[i] = old[i] ?? null;
+    this.handles = handles;
+    return handles;
   }
 
   stop(slot: number): void {
