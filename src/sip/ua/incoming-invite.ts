@@ -31,7 +31,8 @@ export class IncomingInvite extends IncomingRequest {
   private dialogRef: Dialog | null = null;
   private retransmit: TimerHandle | null = null;
   private accepted: SipResponse | null = null;
-  private readonly reliable: ReliableProvisionals;
+  /** RFC 3262 for this INVITE; none for a caller that does not take part in 100rel (most never do). */
+  private readonly reliable: ReliableProvisionals | null;
   /** 100rel on the caller's side; re-INVITEs are answered without it. */
   readonly reliability: Reliability;
   handlers: InviteHandlers = {};
@@ -41,12 +42,15 @@ export class IncomingInvite extends IncomingRequest {
     super(request, transaction, ua);
     if (dialog) this.dialogRef = dialog;
     this.reliability = dialog ? 'none' : reliabilityOf(request);
-    this.reliable = new ReliableProvisionals(request, {
-      clock: ua.clock,
-      t1Ms: ua.timers.t1Ms,
-      resend: (response) => this.resend(response, 'reliable provisional'),
-      gaveUp: () => this.prackTimedOut(),
-    });
+    this.reliable =
+      this.reliability === 'none'
+        ? null
+        : new ReliableProvisionals(request, {
+            clock: ua.clock,
+            t1Ms: ua.timers.t1Ms,
+            resend: (response) => this.resend(response, 'reliable provisional'),
+            gaveUp: () => this.prackTimedOut(),
+          });
   }
 
   get isReinvite(): boolean {
@@ -67,11 +71,12 @@ export class IncomingInvite extends IncomingRequest {
     const dialog = this.ensureDialog();
     const { reliable, ...respond } = opts;
     const withContact = { ...respond, headers: [...(opts.headers ?? []), ['Contact', dialog.localContact] as const] };
-    if (this.reliability === 'required' || (reliable === true && this.reliability === 'supported')) {
-      this.reliable.whenFree(() => {
+    const rel = this.reliable;
+    if (rel !== null && (this.reliability === 'required' || reliable === true)) {
+      rel.whenFree(() => {
         if (this.finalSent) return;
         const response = this.buildResponse(status, withContact);
-        this.reliable.stamp(response);
+        rel.stamp(response);
         this.send(response);
       });
     } else {
@@ -85,7 +90,7 @@ export class IncomingInvite extends IncomingRequest {
    * the INVITE got its final answer or was given up first.
    */
   provisionalsAcknowledged(): Promise<boolean> {
-    return this.reliable.acknowledged();
+    return this.reliable?.acknowledged() ?? Promise.resolve(!this.finalSent);
   }
 
   /**
@@ -94,23 +99,25 @@ export class IncomingInvite extends IncomingRequest {
    */
   accept(opts: RespondOptions & { status?: number } = {}): Dialog {
     const dialog = this.ensureDialog();
-    this.reliable.whenFree(() => {
+    const send = (): void => {
       if (this.finalSent) return;
-      this.reliable.close();
+      this.reliable?.close();
       if (dialog.state === 'early') dialog.state = 'confirmed';
       this.accepted = this.respond(opts.status ?? 200, {
         ...opts,
         headers: [...(opts.headers ?? []), ['Contact', dialog.localContact]],
       });
       this.scheduleRetransmit(this.ua.timers.t1Ms, this.ua.clock.now() + 64 * this.ua.timers.t1Ms);
-    });
+    };
+    if (this.reliable) this.reliable.whenFree(send);
+    else send();
     return dialog;
   }
 
   /** A PRACK in this INVITE's early dialog: 200 when it acknowledges the provisional in flight, else 481. */
   prack(incoming: IncomingRequest): void {
     const rack = parseRAck(incoming.request.headers.get('rack'));
-    if (!this.reliable.matches(rack)) {
+    if (this.reliable === null || !this.reliable.matches(rack)) {
       incoming.respond(481, { reason: 'Call/Transaction Does Not Exist' });
       return;
     }
@@ -121,7 +128,7 @@ export class IncomingInvite extends IncomingRequest {
   /** A final non-2xx answer; an early dialog, if any, ends with it. */
   reject(status: number, opts: RespondOptions = {}): void {
     if (status < 300) throw new RangeError(`reject takes a 3xx-6xx status, not ${status}`);
-    this.reliable.close();
+    this.reliable?.close();
     this.respond(status, opts);
     this.handlersDone();
     // A failed re-INVITE leaves its dialog as it was (RFC 3261 §14.2); a failed INVITE ends the early one.
@@ -217,7 +224,7 @@ export class IncomingInvite extends IncomingRequest {
   /** Stops the 2xx retransmissions (the dialog ended some other way). */
   dispose(): void {
     this.handlersDone();
-    this.reliable.close();
+    this.reliable?.close();
     if (this.retransmit) this.ua.clock.clearTimeout(this.retransmit);
     this.retransmit = null;
     this.accepted = null;
