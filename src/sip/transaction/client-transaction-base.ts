@@ -72,6 +72,11 @@ export abstract class ClientTransactionBase<S extends string> implements ClientT
    */
   protected answeredForGood(): void {
     this.handlers = NO_HANDLERS;
+    this.releaseRequest();
+  }
+
+  /** Nothing will send the request again (an INVITE Accepted, RFC 6026): the TU keeps what it needs of it. */
+  protected releaseRequest(): void {
     this.requestRef = null;
   }
 

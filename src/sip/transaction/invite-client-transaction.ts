@@ -102,6 +102,7 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
     this.schedule.stop(TIMER_B);
     this.schedule.start(TIMER_M, 64 * this.ctx.timers.t1Ms, () => this.terminate());
     this.passUp(response);
+    this.releaseRequest(); // Accepted passes 2xx up and sends nothing itself
   }
 
   private complete(response: SipResponse): void {

@@ -1,6 +1,8 @@
 import { Dialog } from '../dialog/dialog';
 import { createResponse } from '../message/response-factory';
-import type { SipRequest, SipResponse } from '../message/sip-message';
+import { detachedString } from '../message/flat-string';
+import { SipHeaders } from '../message/sip-headers';
+import { SipRequest, type SipResponse } from '../message/sip-message';
 import type { ClientTransaction, ClientTransactionHandlers } from '../transaction/transaction-user';
 import type { SendTarget } from '../transport/transport';
 
@@ -112,7 +114,7 @@ export class OutgoingInvite {
     this.core.addDialog(dialog);
     this.core.sendAck(dialog, this.request, this.target);
     // From here on the transaction's 2xx (retransmissions, other forks) go to what little answers them.
-    this.handlers.answered(new AnsweredInvite(this.request, this.target, this.core, remoteTag));
+    this.handlers.answered(new AnsweredInvite(forkTemplate(this.request), this.target, this.core, remoteTag));
     if (this.cancelWanted) {
       this.core.hangUp(dialog, this.target);
       this.finish({ response, dialog: null });
@@ -139,7 +141,8 @@ export class OutgoingInvite {
 /**
  * What an INVITE needs once a 2xx answered it, for the 2xx that may still come through its
  * transaction (RFC 6026 Accepted, 64*T1 over UDP): the same ACK again for a retransmission, ACK and
- * BYE for another fork's (RFC 3261 §13.2.2.4). Neither needs the dialog, the 2xx or the result.
+ * BYE for another fork's (RFC 3261 §13.2.2.4). Neither needs the dialog, the 2xx, the result or more of
+ * the INVITE than its fork template.
  */
 class AnsweredInvite {
   constructor(
@@ -159,6 +162,23 @@ class AnsweredInvite {
     this.core.sendAck(extra, this.request, this.target);
     this.core.hangUp(extra, this.target);
   }
+}
+
+/** The headers of an INVITE that a dialog (RFC 3261 §12.1.2) and its ACK read. */
+const FORK_TEMPLATE_HEADERS = ['from', 'to', 'call-id', 'cseq'] as const;
+
+/**
+ * What a dialog with another fork and its ACK need of our INVITE, in strings of their own: the INVITE
+ * itself carries the body and, for a B-leg, header values sliced from the caller's INVITE, whose whole
+ * text they would keep for 64*T1 after the call.
+ */
+function forkTemplate(invite: SipRequest): SipRequest {
+  const headers = new SipHeaders();
+  for (const key of FORK_TEMPLATE_HEADERS) {
+    const value = invite.headers.getByKey(key);
+    if (value !== undefined) headers.append(key, detachedString(value));
+  }
+  return new SipRequest({ method: invite.method, uri: detachedString(invite.uri), headers });
 }
 
 /**

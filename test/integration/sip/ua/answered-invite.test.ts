@@ -95,8 +95,12 @@ describe('UA core: the 2xx that come after an INVITE was answered (UDP)', () => 
     await callee.next(); // the ACK of b1
     await callee.send(ok('b2'), port);
     const ack = await callee.next();
-    assert.equal(startLine(ack.text).split(' ')[0], 'ACK');
+    assert.equal(startLine(ack.text), `ACK sip:bob@127.0.0.1:${callee.port} SIP/2.0`);
     assert.match(header(ack.text, 'To'), /tag=b2$/);
+    // The fork's dialog is built from what the answered INVITE kept of itself: the same identifiers.
+    assert.equal(header(ack.text, 'Call-ID'), outgoing.request.headers.get('call-id'));
+    assert.equal(header(ack.text, 'From'), outgoing.request.headers.get('from'));
+    assert.equal(header(ack.text, 'CSeq'), '1 ACK');
     const bye = await callee.next();
     assert.equal(startLine(bye.text).split(' ')[0], 'BYE');
     assert.match(header(bye.text, 'To'), /tag=b2$/);

@@ -87,13 +87,15 @@ describe('InviteClientTransaction (RFC 3261 §17.1.1, RFC 6026)', () => {
   it('passes every 2xx to the TU while Accepted (RFC 6026) and generates no ACK for them', () => {
     const h = harness();
     const handlers = new RecordingHandlers();
-    const tx = h.layer.sendRequest(outgoing('INVITE'), target('udp'), handlers);
-    h.layer.receive(responseTo(tx.request, 183, 'b1'));
-    h.layer.receive(responseTo(tx.request, 200, 'b1'));
+    const invite = outgoing('INVITE');
+    const tx = h.layer.sendRequest(invite, target('udp'), handlers);
+    h.layer.receive(responseTo(invite, 183, 'b1'));
+    h.layer.receive(responseTo(invite, 200, 'b1'));
+    assert.throws(() => tx.request, /no longer holds its request/, 'Accepted sends nothing: the TU keeps the INVITE');
     h.clock.advance(500);
-    h.layer.receive(responseTo(tx.request, 200, 'b1')); // retransmission
-    h.layer.receive(responseTo(tx.request, 200, 'b2')); // another fork
-    h.layer.receive(responseTo(tx.request, 486, 'b3')); // not a 2xx: dropped
+    h.layer.receive(responseTo(invite, 200, 'b1')); // retransmission
+    h.layer.receive(responseTo(invite, 200, 'b2')); // another fork
+    h.layer.receive(responseTo(invite, 486, 'b3')); // not a 2xx: dropped
     assert.deepEqual(handlers.statuses(), [183, 200, 200, 200]);
     assert.equal(handlers.responses[3]?.toTag, 'b2');
     assert.equal(h.transport.requests.length, 1, 'neither retransmission nor ACK from the transaction');
@@ -101,7 +103,7 @@ describe('InviteClientTransaction (RFC 3261 §17.1.1, RFC 6026)', () => {
     assert.equal(h.layer.activeClientTransactions, 1);
     h.clock.advance(1); // Timer M = 64*T1 after the first 2xx
     assert.equal(h.layer.activeClientTransactions, 0);
-    h.layer.receive(responseTo(tx.request, 200, 'b1'));
+    h.layer.receive(responseTo(invite, 200, 'b1'));
     assert.equal(h.user.strays.length, 1, 'after Timer M a 2xx is stray');
     assert.equal(handlers.timeouts, 0);
     assert.equal(h.clock.timersPending, 0);
