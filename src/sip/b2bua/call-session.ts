@@ -3,6 +3,7 @@ import { Call } from '../../calls/call';
 import type { Selection } from '../../cmr/ringing-selection';
 import type { Logger } from '../../observability/logger';
 import type { Dialog } from '../dialog/dialog';
+import { detachedString } from '../message/flat-string';
 import type { SipResponse } from '../message/sip-message';
 import { sdpOf } from '../sdp/sdp-body';
 import { sameMediaTarget } from '../sdp/media-target';
@@ -57,10 +58,19 @@ export class CallSession {
     private readonly onCallerRequest: CallerRequestHandler,
   ) {
     const request = a.request;
+    // The call stays readable for a while after it ends (late copies, the API): in strings of its own,
+    // not slices that would keep the caller's whole INVITE text that long.
+    const parties = callParties(request, trusted);
+    const icid = chargingId(request);
     this.call = new Call({
-      id: request.callId,
-      parties: callParties(request, trusted),
-      icid: chargingId(request),
+      id: detachedString(request.callId),
+      parties: {
+        caller: parties.caller === null ? null : detachedString(parties.caller),
+        called: parties.called === null ? null : detachedString(parties.called),
+        callerUri: detachedString(parties.callerUri),
+        calledUri: detachedString(parties.calledUri),
+      },
+      icid: icid === null ? null : detachedString(icid),
       createdAt: ctx.clock.now(),
     });
     this.log = ctx.logger.child({ callId: request.callId });

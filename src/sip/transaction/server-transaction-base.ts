@@ -1,3 +1,4 @@
+import { detachedString } from '../message/flat-string';
 import type { MessageSource, SipRequest, SipResponse } from '../message/sip-message';
 import { PreparedResponse } from '../transport/prepared-response';
 import type { TransactionContext } from './transaction-context';
@@ -153,7 +154,10 @@ export abstract class ServerTransactionBase<S extends string> implements ServerT
 
   /** From here on the transaction only lingers, absorbing what comes: the request and response go. */
   protected linger(): void {
-    if (this.lastResponse !== null && this.keepsLocalTag) this.lingeringTag = this.lastResponse.toTag;
+    if (this.lastResponse !== null && this.keepsLocalTag) {
+      const tag = this.lastResponse.toTag; // a slice of the response's To: copied, not to keep all of it
+      this.lingeringTag = tag === null ? null : detachedString(tag);
+    }
     this.lastResponse = null;
     this.lastPrepared = null;
     this.requestRef = null;

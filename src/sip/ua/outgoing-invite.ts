@@ -114,7 +114,8 @@ export class OutgoingInvite {
     this.core.addDialog(dialog);
     this.core.sendAck(dialog, this.request, this.target);
     // From here on the transaction's 2xx (retransmissions, other forks) go to what little answers them.
-    this.handlers.answered(new AnsweredInvite(forkTemplate(this.request), this.target, this.core, remoteTag));
+    const template = forkTemplate(this.request);
+    this.handlers.answered(new AnsweredInvite(template, this.target, this.core, detachedString(remoteTag)));
     if (this.cancelWanted) {
       this.core.hangUp(dialog, this.target);
       this.finish({ response, dialog: null });
