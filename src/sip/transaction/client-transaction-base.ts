@@ -80,6 +80,11 @@ export abstract class ClientTransactionBase<S extends string> implements ClientT
     this.requestRef = null;
   }
 
+  /** Its last state's wait (Timer D, I, J, K, L or M) is over. */
+  lingerOver(): void {
+    this.terminate();
+  }
+
   dispose(): void {
     this.terminate();
   }

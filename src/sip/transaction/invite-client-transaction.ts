@@ -7,13 +7,11 @@ export type InviteClientState = 'calling' | 'proceeding' | 'completed' | 'accept
 /** Timer D on unreliable transports: RFC 3261 §17.1.1.2, "at least 32 seconds"; 0 on reliable ones. */
 const TIMER_D_UNRELIABLE_MS = 32_000;
 
-/** Timer slots (RFC 3261 §17.1.1.2, RFC 6026 §8.4). */
+/** Timer slots (RFC 3261 §17.1.1.2, RFC 6026 §8.4); D and M, which only end it, are the layer's (endAfter). */
 const TIMER_A = 0;
 const TIMER_B = 1;
-const TIMER_D = 2;
-const TIMER_M = 3;
 /** RFC 3261 §9.1: how long a cancelled INVITE waits for its final response (64*T1). */
-const TIMER_CANCELLED = 4;
+const TIMER_CANCELLED = 2;
 
 /**
  * The INVITE client transaction, RFC 3261 §17.1.1 (Figure 5) as amended by RFC 6026 (Figure 3):
@@ -100,7 +98,7 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
     this.state = 'accepted';
     this.answered = true;
     this.schedule.stop(TIMER_B);
-    this.schedule.start(TIMER_M, 64 * this.ctx.timers.t1Ms, () => this.terminate());
+    this.ctx.endAfter(64 * this.ctx.timers.t1Ms, this); // Timer M
     this.passUp(response);
     this.releaseRequest(); // Accepted passes 2xx up and sends nothing itself
   }
@@ -114,6 +112,6 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
     this.passUp(response);
     this.answeredForGood(); // Completed answers retransmissions with the ACK itself
     if (this.reliable) this.terminate();
-    else this.schedule.start(TIMER_D, TIMER_D_UNRELIABLE_MS, () => this.terminate());
+    else this.ctx.endAfter(TIMER_D_UNRELIABLE_MS, this); // Timer D
   }
 }

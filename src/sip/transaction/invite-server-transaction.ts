@@ -11,12 +11,13 @@ export type InviteServerState = 'proceeding' | 'completed' | 'confirmed' | 'acce
  */
 export const AUTO_TRYING_DELAY_MS = 200;
 
-/** Timer slots (RFC 3261 §17.2.1, RFC 6026 §7.1); TRYING sends the automatic 100. */
+/**
+ * Timer slots (RFC 3261 §17.2.1, RFC 6026 §7.1); TRYING sends the automatic 100. I and L, which only
+ * end it, are the layer's (endAfter).
+ */
 const TIMER_TRYING = 0;
 const TIMER_G = 1;
 const TIMER_H = 2;
-const TIMER_I = 3;
-const TIMER_L = 4;
 
 export interface InviteServerTransactionInit extends ServerTransactionInit {
   /** Timer H fired: no ACK came for our 300-699 response. */
@@ -59,7 +60,7 @@ export class InviteServerTransaction extends ServerTransactionBase<InviteServerS
       this.send(response);
       // Accepted absorbs retransmitted INVITEs and resends nothing itself: it keeps no message.
       this.linger();
-      this.schedule.start(TIMER_L, 64 * this.ctx.timers.t1Ms, () => this.terminate());
+      this.ctx.endAfter(64 * this.ctx.timers.t1Ms, this); // Timer L
     } else {
       this.state = 'completed';
       if (this.reliable) this.send(response);
@@ -89,7 +90,7 @@ export class InviteServerTransaction extends ServerTransactionBase<InviteServerS
     this.schedule.stop(TIMER_G);
     this.schedule.stop(TIMER_H);
     if (this.reliable) this.terminate();
-    else this.schedule.start(TIMER_I, this.ctx.timers.t4Ms, () => this.terminate());
+    else this.ctx.endAfter(this.ctx.timers.t4Ms, this); // Timer I
     return true;
   }
 

@@ -3,10 +3,9 @@ import { ClientTransactionBase, type ClientTransactionInit } from './client-tran
 
 export type NonInviteClientState = 'trying' | 'proceeding' | 'completed';
 
-/** Timer slots (RFC 3261 §17.1.2.2). */
+/** Timer slots (RFC 3261 §17.1.2.2); K, which only ends it, is the layer's (endAfter). */
 const TIMER_E = 0;
 const TIMER_F = 1;
-const TIMER_K = 2;
 
 /**
  * The non-INVITE client transaction, RFC 3261 §17.1.2 (Figure 6). Timer E retransmits on unreliable
@@ -41,7 +40,7 @@ export class NonInviteClientTransaction extends ClientTransactionBase<NonInviteC
     this.passUp(response);
     this.answeredForGood();
     if (this.reliable) this.terminate();
-    else this.schedule.start(TIMER_K, this.ctx.timers.t4Ms, () => this.terminate());
+    else this.ctx.endAfter(this.ctx.timers.t4Ms, this); // Timer K
   }
 
   private onTimerE(): void {

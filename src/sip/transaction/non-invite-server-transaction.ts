@@ -3,9 +3,6 @@ import { ServerTransactionBase, type ServerTransactionInit } from './server-tran
 
 export type NonInviteServerState = 'trying' | 'proceeding' | 'completed';
 
-/** Timer slot (RFC 3261 §17.2.2). */
-const TIMER_J = 0;
-
 /**
  * The non-INVITE server transaction, RFC 3261 §17.2.2 (Figure 8): retransmitted requests are
  * absorbed in Trying and answered with the last response in Proceeding and Completed; Timer J
@@ -36,7 +33,7 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
       return;
     }
     this.sendAndLinger(response);
-    if (this.state === 'completed') this.schedule.start(TIMER_J, 64 * this.ctx.timers.t1Ms, () => this.terminate());
+    if (this.state === 'completed') this.ctx.endAfter(64 * this.ctx.timers.t1Ms, this); // Timer J
   }
 
   receiveRetransmission(): void {

@@ -103,6 +103,11 @@ export abstract class ServerTransactionBase<S extends string> implements ServerT
   }
 
   /** Ends the transaction now, e.g. when the layer closes. */
+  /** Its last state's wait (Timer D, I, J, K, L or M) is over. */
+  lingerOver(): void {
+    this.terminate();
+  }
+
   dispose(): void {
     this.terminate();
   }

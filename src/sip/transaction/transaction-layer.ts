@@ -9,6 +9,7 @@ import type { SendTarget, SipTransport, TransportListener } from '../transport/t
 import { hasMagicCookie, newBranch } from './branch';
 import type { ClientTransactionBase } from './client-transaction-base';
 import { InviteClientTransaction } from './invite-client-transaction';
+import { LingerQueues } from './linger-queues';
 import { InviteServerTransaction } from './invite-server-transaction';
 import { NonInviteClientTransaction } from './non-invite-client-transaction';
 import { NonInviteServerTransaction } from './non-invite-server-transaction';
@@ -47,16 +48,19 @@ export class TransactionLayer implements TransportListener {
   private readonly user: TransactionUser;
   private readonly logger: Logger;
   private readonly ctx: TransactionContext;
+  private readonly lingering: LingerQueues;
   private readonly onAckTimeout = (transaction: InviteServerTransaction): void => this.user.onAckTimeout?.(transaction);
 
   constructor(options: TransactionLayerOptions) {
     this.user = options.user;
     this.logger = options.logger;
+    const lingering = (this.lingering = new LingerQueues(options.clock));
     this.ctx = {
       transport: options.transport,
       clock: options.clock,
       timers: options.timers,
       logger: options.logger,
+      endAfter: (ms, transaction) => lingering.add(ms, transaction),
       release: (kind, key, transaction) => {
         const table: Map<string, object> = kind === 'client' ? this.clients : this.servers;
         // A newer transaction may hold the key (RFC 2543 matching): only remove our own entry.
@@ -135,6 +139,7 @@ export class TransactionLayer implements TransportListener {
     for (const transaction of all) transaction.dispose();
     this.clients.clear();
     this.servers.clear();
+    this.lingering.clear();
   }
 
   dispose(): void {
