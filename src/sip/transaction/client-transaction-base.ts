@@ -50,12 +50,7 @@ export abstract class ClientTransactionBase<S extends string> implements ClientT
 
   /** The request, until its final answer went up for good (see `answeredForGood`); the TU keeps its own. */
   get request(): SipRequest {
-    if (this.requestRef === null) {
-      throw new TransactionError(
-        'SIP.TRANSACTION_RELEASED',
-        `the ${this.method} transaction no longer holds its request`,
-      );
-    }
+    if (this.requestRef === null) throw TransactionError.requestReleased(this.method);
     return this.requestRef;
   }
 

@@ -64,12 +64,7 @@ export abstract class ServerTransactionBase<S extends string> implements ServerT
 
   /** The request, until the transaction lingers (see the class comment); the TU keeps its own. */
   get request(): SipRequest {
-    if (this.requestRef === null) {
-      throw new TransactionError(
-        'SIP.TRANSACTION_RELEASED',
-        `the ${this.method} transaction no longer holds its request`,
-      );
-    }
+    if (this.requestRef === null) throw TransactionError.requestReleased(this.method);
     return this.requestRef;
   }
 
