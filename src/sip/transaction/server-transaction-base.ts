@@ -97,12 +97,12 @@ export abstract class ServerTransactionBase<S extends string> implements ServerT
     return !this.rfc2543 || request.toTag === this.requestTag;
   }
 
-  /** Ends the transaction now, e.g. when the layer closes. */
   /** Its last state's wait (Timer D, I, J, K, L or M) is over. */
   lingerOver(): void {
     this.terminate();
   }
 
+  /** Ends the transaction now, e.g. when the layer closes. */
   dispose(): void {
     this.terminate();
   }
@@ -133,8 +133,7 @@ export abstract class ServerTransactionBase<S extends string> implements ServerT
       this.sendFailed(response.status, error);
       return;
     }
-    this.lastResponse = response;
-    this.linger();
+    this.linger(response);
     this.lastPrepared = prepared;
     void this.transmitPrepared(prepared);
     response.releaseViews();
@@ -152,10 +151,13 @@ export abstract class ServerTransactionBase<S extends string> implements ServerT
     else if (this.lastResponse !== null) void this.transmit(this.lastResponse);
   }
 
-  /** From here on the transaction only lingers, absorbing what comes: the request and response go. */
-  protected linger(): void {
-    if (this.lastResponse !== null && this.keepsLocalTag) {
-      const tag = this.lastResponse.toTag; // a slice of the response's To: copied, not to keep all of it
+  /**
+   * From here on the transaction only lingers, absorbing what comes: the request and response go, but
+   * for the To tag of `last` (the response sent last) where it is needed later.
+   */
+  protected linger(last: SipResponse | null = this.lastResponse): void {
+    if (last !== null && this.keepsLocalTag) {
+      const tag = last.toTag; // a slice of the response's To: copied, not to keep all of it
       this.lingeringTag = tag === null ? null : detachedString(tag);
     }
     this.lastResponse = null;
