@@ -11,3 +11,8 @@ export class AppError extends Error {
     this.name = new.target.name;
   }
 }
+
+/** What was thrown or rejected with, as an Error. */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

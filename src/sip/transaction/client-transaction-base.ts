@@ -1,7 +1,6 @@
 import type { SipRequest, SipResponse } from '../message/sip-message';
 import type { SendTarget } from '../transport/transport';
 import type { TransactionContext } from './transaction-context';
-import { asError } from './transaction-context';
 import { handOver } from './hand-over';
 import { TransactionError } from './transaction-error';
 import { TransactionTimers } from './transaction-timer';
@@ -102,26 +101,22 @@ export abstract class ClientTransactionBase<S extends string> implements ClientT
 
   /** Hands a request (ours, or the ACK we generate) to the transport; a failure ends the transaction. */
   protected send(request: SipRequest): void {
-    void this.transmit(request);
+    this.ctx.transport.sendRequest(request, this.target, (error) => this.sendFailed(request.method, error));
   }
 
-  private async transmit(request: SipRequest): Promise<void> {
-    try {
-      await this.ctx.transport.sendRequest(request, this.target);
-    } catch (error) {
-      if (this.state === 'terminated') return;
-      this.terminate();
-      if (this.answered) {
-        this.ctx.logger.warn('sip request send failed after final response', {
-          method: request.method,
-          branch: this.branch,
-          error: asError(error).message,
-        });
-        return;
-      }
-      // RFC 3261 §17.1.4: the TU treats this like a 503 (§8.1.3.1).
-      this.handlers.onTransportError(asError(error));
+  private sendFailed(method: string, error: Error): void {
+    if (this.state === 'terminated') return;
+    this.terminate();
+    if (this.answered) {
+      this.ctx.logger.warn('sip request send failed after final response', {
+        method,
+        branch: this.branch,
+        error: error.message,
+      });
+      return;
     }
+    // RFC 3261 §17.1.4: the TU treats this like a 503 (§8.1.3.1).
+    this.handlers.onTransportError(error);
   }
 }
 

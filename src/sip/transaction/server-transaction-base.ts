@@ -2,7 +2,7 @@ import { detachedString } from '../message/flat-string';
 import type { MessageSource, SipRequest, SipResponse } from '../message/sip-message';
 import { PreparedResponse } from '../transport/prepared-response';
 import type { TransactionContext } from './transaction-context';
-import { asError } from './transaction-context';
+import { asError } from '../../errors';
 import { TransactionError } from './transaction-error';
 import { TransactionTimers } from './transaction-timer';
 import type { ServerTransaction } from './transaction-user';
@@ -109,13 +109,13 @@ export abstract class ServerTransactionBase<S extends string> implements ServerT
 
   /**
    * Sends a response and keeps it for retransmission. The transport has read the response's Via by
-   * the time `sendResponse` yields; the views of both messages go until a retransmission needs them.
+   * the time `sendResponse` returns; the views of both messages go until a retransmission needs them.
    */
   protected send(response: SipResponse): void {
     this.lastStatus = response.status;
     this.lastResponse = response;
     this.lastPrepared = null;
-    void this.transmit(response);
+    this.transmit(response);
     response.releaseViews();
     this.requestRef?.releaseViews();
   }
@@ -130,25 +130,25 @@ export abstract class ServerTransactionBase<S extends string> implements ServerT
     try {
       prepared = PreparedResponse.of(response, this.source);
     } catch (error) {
-      this.sendFailed(response.status, error);
+      this.sendFailed(response.status, asError(error));
       return;
     }
     this.linger(response);
     this.lastPrepared = prepared;
-    void this.transmitPrepared(prepared);
+    this.transmitPrepared(prepared);
     response.releaseViews();
   }
 
   /** Sends a response the transaction does not keep: the TU's own 2xx retransmissions (RFC 6026 §7.1). */
   protected pass(response: SipResponse): void {
-    void this.transmit(response);
+    this.transmit(response);
     response.releaseViews();
   }
 
   /** Sends the last response again, the same bytes. */
   protected resend(): void {
-    if (this.lastPrepared !== null) void this.transmitPrepared(this.lastPrepared);
-    else if (this.lastResponse !== null) void this.transmit(this.lastResponse);
+    if (this.lastPrepared !== null) this.transmitPrepared(this.lastPrepared);
+    else if (this.lastResponse !== null) this.transmit(this.lastResponse);
   }
 
   /**
@@ -184,28 +184,20 @@ export abstract class ServerTransactionBase<S extends string> implements ServerT
     this.onTerminated?.();
   }
 
-  private async transmit(response: SipResponse): Promise<void> {
-    try {
-      await this.ctx.transport.sendResponse(response, this.source);
-    } catch (error) {
-      this.sendFailed(response.status, error);
-    }
+  private transmit(response: SipResponse): void {
+    this.ctx.transport.sendResponse(response, this.source, (error) => this.sendFailed(response.status, error));
   }
 
-  private async transmitPrepared(prepared: PreparedResponse): Promise<void> {
-    try {
-      await this.ctx.transport.sendPrepared(prepared);
-    } catch (error) {
-      this.sendFailed(prepared.status, error);
-    }
+  private transmitPrepared(prepared: PreparedResponse): void {
+    this.ctx.transport.sendPrepared(prepared, (error) => this.sendFailed(prepared.status, error));
   }
 
   /** RFC 3261 §17.2.4 falls back to other addresses (RFC 3263); we have none: give up. */
-  private sendFailed(status: number, error: unknown): void {
+  private sendFailed(status: number, error: Error): void {
     this.ctx.logger.warn('sip response send failed, server transaction terminated', {
       status,
       method: this.method,
-      error: asError(error).message,
+      error: error.message,
     });
     this.terminate();
   }

@@ -15,8 +15,3 @@ export interface TransactionContext {
   /** Called once by a transaction as it terminates, so the layer drops it from its tables. */
   release(kind: 'client' | 'server', key: string, transaction: object): void;
 }
-
-/** An error from a transport promise as an Error, whatever was thrown. */
-export function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}

@@ -5,7 +5,7 @@ import { newTag } from '../dialog/identifiers';
 import { createResponse } from '../message/response-factory';
 import type { SipMessage, SipRequest, SipResponse } from '../message/sip-message';
 import { SipParseError } from '../message/sip-parse-error';
-import type { SendTarget, SipTransport, TransportListener } from '../transport/transport';
+import type { SendFailure, SendTarget, SipTransport, TransportListener } from '../transport/transport';
 import { hasMagicCookie, newBranch } from './branch';
 import type { ClientTransactionBase } from './client-transaction-base';
 import { InviteClientTransaction } from './invite-client-transaction';
@@ -128,9 +128,9 @@ export class TransactionLayer implements TransportListener {
    * Sends an ACK for a 2xx, outside any transaction (RFC 3261 §13.2.2.4, §17.1.1.3). Adds our Via
    * with a fresh branch unless the ACK already has a Via (the TU resending the ACK it sent before).
    */
-  async sendAck(ack: SipRequest, target: SendTarget): Promise<void> {
+  sendAck(ack: SipRequest, target: SendTarget, onFailure: SendFailure): void {
     if (!ack.headers.has('via')) this.addVia(ack, target, newBranch());
-    await this.ctx.transport.sendRequest(ack, target);
+    this.ctx.transport.sendRequest(ack, target, onFailure);
   }
 
   /** Stops every timer and forgets every transaction; nothing more reaches the TU. */

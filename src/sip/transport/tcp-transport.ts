@@ -140,6 +140,16 @@ export class TcpTransport {
     return this.byId.get(connectionId);
   }
 
+  /**
+   * The open connection to address:port when there is one and no connect to it is under way (what is
+   * sent meanwhile waits for that connect, and must go first).
+   */
+  openConnectionTo(peer: StreamPeer): TcpConnection | undefined {
+    const key = endpointKey(peer.address, peer.port);
+    const existing = this.byKey.get(key);
+    return existing?.open && !this.connecting.has(key) ? existing : undefined;
+  }
+
   /** An open connection to address:port, reused when there is one (inbound or outbound), else a new one. */
   async connectionTo(peer: StreamPeer): Promise<TcpConnection> {
     const key = endpointKey(peer.address, peer.port);

@@ -1,5 +1,6 @@
-import { AppError } from '../../errors';
+import { AppError, asError } from '../../errors';
 import type { TransportProtocol } from '../message/sip-message';
+import type { SendFailure } from './transport';
 
 export type TransportErrorCode =
   | 'SIP.TRANSPORT_BIND'
@@ -52,4 +53,10 @@ function osErrorCode(error: unknown): string | undefined {
 
 function formatEndpoint(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** Reports a failed send once the send has returned (see `SendFailure`); anything thrown becomes an Error. */
+export function reportLater(onFailure: SendFailure, error: unknown): void {
+  const failure = asError(error);
+  queueMicrotask(() => onFailure(failure));
 }

@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../../clock';
+import { asError } from '../../errors';
 import type { Logger } from '../../observability/logger';
 // A tag for the To of our own error answers (RFC 3261 §8.2.6.2), as the transaction layer does for CANCEL.
 import { newTag } from '../dialog/identifiers';
@@ -19,12 +20,13 @@ import type { TlsCredentials } from '../../tls/tls-credentials';
 import type {
   BoundAddress,
   ListenSpec,
+  SendFailure,
   SendTarget,
   SipTransport,
   TransportLimits,
   TransportListener,
 } from './transport';
-import { SipTransportError } from './transport-error';
+import { reportLater, SipTransportError } from './transport-error';
 import { UdpTransport, type UdpReceiver } from './udp-transport';
 
 export interface TransportLayerOptions {
@@ -178,26 +180,50 @@ export class SipTransportLayer implements SipTransport {
     return sentBy;
   }
 
-  async sendRequest(request: SipRequest, target: SendTarget): Promise<void> {
-    this.assertOpen(target);
-    const data = serializeMessage(request);
-    await this.sendTo(target, data);
+  sendRequest(request: SipRequest, target: SendTarget, onFailure: SendFailure): void {
+    let data: Buffer;
+    try {
+      this.assertOpen(target);
+      data = serializeMessage(request);
+    } catch (error) {
+      reportLater(onFailure, error);
+      return;
+    }
+    this.sendTo(target, data, undefined, onFailure);
   }
 
-  async sendResponse(response: SipResponse, requestSource?: MessageSource): Promise<void> {
-    const route = responseRoute(response.topVia, requestSource);
-    this.assertOpen(routeTarget(route));
-    await this.sendRouted(route, serializeMessage(response), requestSource);
+  sendResponse(response: SipResponse, requestSource: MessageSource | undefined, onFailure: SendFailure): void {
+    let route: ResponseRoute;
+    let data: Buffer;
+    try {
+      route = responseRoute(response.topVia, requestSource);
+      this.assertOpen(routeTarget(route));
+      data = serializeMessage(response);
+    } catch (error) {
+      reportLater(onFailure, error);
+      return;
+    }
+    this.sendRouted(route, data, requestSource, onFailure);
   }
 
-  async sendPrepared(prepared: PreparedResponse): Promise<void> {
-    this.assertOpen(routeTarget(prepared.route));
-    await this.sendRouted(prepared.route, prepared.data, prepared.requestSource);
+  sendPrepared(prepared: PreparedResponse, onFailure: SendFailure): void {
+    try {
+      this.assertOpen(routeTarget(prepared.route));
+    } catch (error) {
+      reportLater(onFailure, error);
+      return;
+    }
+    this.sendRouted(prepared.route, prepared.data, prepared.requestSource, onFailure);
   }
 
-  private async sendRouted(route: ResponseRoute, data: Buffer, requestSource?: MessageSource): Promise<void> {
+  private sendRouted(
+    route: ResponseRoute,
+    data: Buffer,
+    requestSource: MessageSource | undefined,
+    onFailure: SendFailure,
+  ): void {
     if (route.kind === 'connection' && this.connection(route.connectionId)?.write(data)) return;
-    await this.sendTo(routeTarget(route), data, requestSource);
+    this.sendTo(routeTarget(route), data, requestSource, onFailure);
   }
 
   /** Closes every socket and connection; resolves once all are closed. Safe to call twice. */
@@ -207,17 +233,34 @@ export class SipTransportLayer implements SipTransport {
     return this.closing;
   }
 
-  private async sendTo(target: SendTarget, data: Buffer, requestSource?: MessageSource): Promise<void> {
-    if (target.protocol === 'udp') {
-      await this.udpFor(target.address, requestSource).send(data, target.port, target.address);
+  private sendTo(
+    target: SendTarget,
+    data: Buffer,
+    requestSource: MessageSource | undefined,
+    onFailure: SendFailure,
+  ): void {
+    let stream: TcpTransport;
+    try {
+      if (target.protocol === 'udp') {
+        this.udpFor(target.address, requestSource).send(data, target.port, target.address, onFailure);
+        return;
+      }
+      stream = this.stream(target);
+    } catch (error) {
+      reportLater(onFailure, error);
       return;
     }
-    const connection = await this.stream(target).connectionTo(target);
-    if (!connection.write(data)) {
-      throw new SipTransportError('SIP.TRANSPORT_SEND', `the ${target.protocol} connection closed while sending`, {
-        ...target,
-      });
+    const open = stream.openConnectionTo(target);
+    if (open) {
+      if (!open.write(data)) reportLater(onFailure, closedWhileSending(target));
+      return;
     }
+    stream.connectionTo(target).then(
+      (connection) => {
+        if (!connection.write(data)) onFailure(closedWhileSending(target));
+      },
+      (error: unknown) => onFailure(asError(error)),
+    );
   }
 
   /** The stream transport of a protocol; TLS only when certificates were given. */
@@ -323,11 +366,11 @@ export class SipTransportLayer implements SipTransport {
       return;
     }
     this.errorsAnswered++;
-    if (replyPath instanceof UdpTransport) replyPath.send(data, source.port, source.address).catch(this.onReplyFailure);
+    if (replyPath instanceof UdpTransport) replyPath.send(data, source.port, source.address, this.onReplyFailure);
     else replyPath.write(data);
   }
 
-  private readonly onReplyFailure = (error: unknown): void => {
+  private readonly onReplyFailure = (error: Error): void => {
     this.logger.debug('cannot send an error response', { error: errorText(error) });
   };
 
@@ -376,6 +419,12 @@ function isKeepAlive(data: Buffer): boolean {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function closedWhileSending(target: SendTarget): SipTransportError {
+  return new SipTransportError('SIP.TRANSPORT_SEND', `the ${target.protocol} connection closed while sending`, {
+    ...target,
+  });
 }
 
 /** The address a response goes to: its own, or the fallback of a connection that may be gone. */

@@ -38,18 +38,29 @@ export interface BoundAddress {
   readonly port: number;
 }
 
-/** What the layers above the transport need from it (SIP.js-style narrow seam). */
+/**
+ * Told that a message could not be sent, with why (a SipTransportError, or the serializer's error).
+ * Never called from within the send itself, so a sender's state is settled before it hears of a failure.
+ */
+export type SendFailure = (error: Error) => void;
+
+/**
+ * What the layers above the transport need from it (SIP.js-style narrow seam). A send returns at once:
+ * over UDP the datagram is usually in the kernel by then, over a stream it is queued, or waits for the
+ * connection. Success is not reported, only failure: a promise per send (three per call leg and
+ * message) was a good part of what the server allocated per call.
+ */
 export interface SipTransport {
   /** sent-by for our Via on this protocol: the advertised host and the bound port. */
   viaSentBy(protocol: TransportProtocol): { host: string; port: number };
-  sendRequest(request: SipRequest, target: SendTarget): Promise<void>;
+  sendRequest(request: SipRequest, target: SendTarget, onFailure: SendFailure): void;
   /**
    * Sends a response per RFC 3261 §18.2.2 and RFC 3581: over the connection the request arrived on
    * when reliable, else to `received`/`rport` of the top Via (or its sent-by).
    */
-  sendResponse(response: SipResponse, requestSource?: MessageSource): Promise<void>;
+  sendResponse(response: SipResponse, requestSource: MessageSource | undefined, onFailure: SendFailure): void;
   /** Sends a response prepared before, as it was prepared: a transaction's retransmissions go this way. */
-  sendPrepared(prepared: PreparedResponse): Promise<void>;
+  sendPrepared(prepared: PreparedResponse, onFailure: SendFailure): void;
 }
 
 /** Receives what the transport layer parsed. Malformed requests are answered by the transport itself. */

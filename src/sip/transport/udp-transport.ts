@@ -4,8 +4,8 @@ import { isIP } from 'node:net';
 import type { Logger } from '../../observability/logger';
 import type { MessageSource } from '../message/sip-message';
 import { ipFamily, unmapIpv4 } from './ip-address';
-import type { BoundAddress } from './transport';
-import { SipTransportError } from './transport-error';
+import type { BoundAddress, SendFailure } from './transport';
+import { reportLater, SipTransportError } from './transport-error';
 
 /**
  * What we ask the kernel to buffer for a UDP socket (it grants at most net.core.rmem_max): datagrams
@@ -68,24 +68,28 @@ export class UdpTransport {
     return new UdpTransport(socket, receiver, logger);
   }
 
-  /** Sends one datagram; an IPv4 destination on a dual-stack IPv6 socket goes as `::ffff:a.b.c.d`. */
-  async send(data: Buffer, port: number, address: string): Promise<void> {
-    if (this.closed)
-      throw new SipTransportError('SIP.TRANSPORT_CLOSED', 'the UDP socket is closed', {
-        protocol: 'udp',
-        address,
-        port,
-      });
+  /**
+   * Sends one datagram; an IPv4 destination on a dual-stack IPv6 socket goes as `::ffff:a.b.c.d`.
+   * libuv tries the send at once, so the datagram is usually in the kernel when this returns; what the
+   * kernel refuses (EMSGSIZE, ENETUNREACH...) comes to `onFailure` a tick later.
+   */
+  send(data: Buffer, port: number, address: string, onFailure: SendFailure): void {
+    if (this.closed) {
+      reportLater(
+        onFailure,
+        new SipTransportError('SIP.TRANSPORT_CLOSED', 'the UDP socket is closed', { protocol: 'udp', address, port }),
+      );
+      return;
+    }
     const to = this.family === 6 && ipFamily(address) === 4 ? `::ffff:${address}` : address;
-    await new Promise<void>((resolve, reject) => {
+    try {
       this.socket.send(data, port, to, (error) => {
-        if (error)
-          reject(
-            SipTransportError.fromOsError('SIP.TRANSPORT_SEND', 'send to', { protocol: 'udp', address, port }, error),
-          );
-        else resolve();
+        if (error) onFailure(sendError(address, port, error));
       });
-    });
+    } catch (error) {
+      // dgram throws at once on what it can tell is wrong before sending (a port out of range, say).
+      reportLater(onFailure, sendError(address, port, error));
+    }
   }
 
   /** True when this socket can reach `address` (an IPv6 socket bound to `::` also reaches IPv4). */
@@ -120,6 +124,10 @@ export class UdpTransport {
   private readonly onError = (error: Error): void => {
     this.logger.warn('udp socket error', { local: this.bound.host, port: this.bound.port, error: error.message });
   };
+}
+
+function sendError(address: string, port: number, cause: unknown): SipTransportError {
+  return SipTransportError.fromOsError('SIP.TRANSPORT_SEND', 'send to', { protocol: 'udp', address, port }, cause);
 }
 
 /**

@@ -1,8 +1,9 @@
 import type { Clock, TimerHandle } from '../../clock';
+import { asError } from '../../errors';
 import { dialogKey, type Dialog } from '../dialog/dialog';
 import type { SipRequest, SipResponse } from '../message/sip-message';
 import type { SendTarget } from '../transport/transport';
-import { resolveNextHop } from './next-hop';
+import { literalNextHop, resolveNextHop } from './next-hop';
 
 interface SentAck {
   readonly ack: SipRequest;
@@ -26,27 +27,43 @@ export class AckMemory {
     private readonly clock: Clock,
     private readonly t1Ms: number,
     /** Sends an ACK outside any transaction (the transaction layer's `sendAck`). */
-    private readonly transmit: (ack: SipRequest, target: SendTarget) => Promise<void>,
+    private readonly transmit: (ack: SipRequest, target: SendTarget) => void,
+    /** Told when an ACK has no next hop to go to (a host name that does not resolve, say). */
+    private readonly unroutable: (error: Error) => void,
   ) {}
 
   get size(): number {
     return this.byDialog.size;
   }
 
-  /** The ACK for a 2xx of `invite` in `dialog`: built once, resent as is. */
-  async acknowledge(dialog: Dialog, invite: SipRequest, inviteTarget: SendTarget): Promise<void> {
+  /** Sends the ACK for a 2xx of `invite` in `dialog`: built once, resent as is. */
+  acknowledge(dialog: Dialog, invite: SipRequest, inviteTarget: SendTarget): void {
     const existing = this.byDialog.get(dialog.key);
-    if (existing) return this.transmit(existing.ack, existing.target);
+    if (existing) {
+      this.transmit(existing.ack, existing.target);
+      return;
+    }
     const ack = dialog.createRequest('ACK', { cseq: invite.cseq.seq });
-    const target = await resolveNextHop(ack, inviteTarget.protocol);
-    this.byDialog.set(dialog.key, { ack, target, expiresAt: this.clock.now() + 64 * this.t1Ms });
-    this.timer ??= this.clock.setTimeout(this.expire, 64 * this.t1Ms);
-    return this.transmit(ack, target);
+    let target: SendTarget | null;
+    try {
+      target = literalNextHop(ack, inviteTarget.protocol);
+    } catch (error) {
+      this.unroutable(asError(error));
+      return;
+    }
+    if (target !== null) {
+      this.remember(dialog.key, ack, target);
+      return;
+    }
+    resolveNextHop(ack, inviteTarget.protocol).then(
+      (resolved) => this.remember(dialog.key, ack, resolved),
+      (error: unknown) => this.unroutable(asError(error)),
+    );
   }
 
-  /** A 2xx to an INVITE that matched no transaction: our ACK was lost, send it again. Null if none. */
-  reacknowledge(response: SipResponse): Promise<void> | null {
-    if (response.status < 200 || response.status >= 300 || response.cseq.method !== 'INVITE') return null;
+  /** A 2xx to an INVITE that matched no transaction: our ACK was lost, send it again. False if we sent none. */
+  reacknowledge(response: SipResponse): boolean {
+    if (response.status < 200 || response.status >= 300 || response.cseq.method !== 'INVITE') return false;
     // Our dialog: our From tag is its local tag, the callee's To tag its remote one.
     const key = dialogKey({
       callId: response.callId,
@@ -54,7 +71,9 @@ export class AckMemory {
       remoteTag: response.toTag ?? '',
     });
     const sent = this.byDialog.get(key);
-    return sent ? this.transmit(sent.ack, sent.target) : null;
+    if (!sent) return false;
+    this.transmit(sent.ack, sent.target);
+    return true;
   }
 
   /** Forgets every ACK at once (the UA is closing). */
@@ -62,6 +81,12 @@ export class AckMemory {
     this.byDialog.clear();
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  private remember(key: string, ack: SipRequest, target: SendTarget): void {
+    this.byDialog.set(key, { ack, target, expiresAt: this.clock.now() + 64 * this.t1Ms });
+    this.timer ??= this.clock.setTimeout(this.expire, 64 * this.t1Ms);
+    this.transmit(ack, target);
   }
 
   private readonly expire = (): void => {

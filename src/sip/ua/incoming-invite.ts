@@ -199,8 +199,8 @@ export class IncomingInvite extends IncomingRequest {
 
   /** The UA core retransmits 2xx and reliable provisionals itself, past the transaction (RFC 6026, 3262). */
   private resend(response: SipResponse, what: string): void {
-    this.ua.transport.sendResponse(response, this.request.source).catch((err: unknown) => {
-      this.ua.logger.warn(`${what} retransmission failed`, { callId: this.request.callId, error: String(err) });
+    this.ua.transport.sendResponse(response, this.request.source, (error) => {
+      this.ua.logger.warn(`${what} retransmission failed`, { callId: this.request.callId, error: error.message });
     });
   }
 

@@ -22,6 +22,33 @@ export async function resolveNextHop(
   preferred: TransportProtocol = 'udp',
   outboundProxy?: string,
 ): Promise<SendTarget> {
+  const hop = nextHop(request, preferred, outboundProxy);
+  if (isIP(hop.host)) return { protocol: hop.protocol, address: hop.host, port: hop.port };
+  try {
+    const { address } = await lookup(hop.host);
+    // A TLS peer reached by name must prove that name (RFC 5922 §7.2), not the address it resolved to.
+    return hop.protocol === 'tls'
+      ? { protocol: hop.protocol, address, port: hop.port, serverName: hop.host }
+      : { protocol: hop.protocol, address, port: hop.port };
+  } catch (err) {
+    throw new NextHopError(`cannot resolve ${hop.host}`, { cause: err });
+  }
+}
+
+/**
+ * The next hop as `resolveNextHop` finds it when it is named by an IP address (what an S-CSCF's
+ * Record-Route, Contact and Via carry): at once, without a promise. Null when it names a host to resolve.
+ */
+export function literalNextHop(request: SipRequest, preferred: TransportProtocol = 'udp'): SendTarget | null {
+  const hop = nextHop(request, preferred);
+  return isIP(hop.host) ? { protocol: hop.protocol, address: hop.host, port: hop.port } : null;
+}
+
+function nextHop(
+  request: SipRequest,
+  preferred: TransportProtocol,
+  outboundProxy?: string,
+): { protocol: TransportProtocol; host: string; port: number } {
   const firstRoute = request.headers.getAll('route')[0];
   const uri: SipUri = outboundProxy
     ? parseUri(outboundProxy)
@@ -32,16 +59,16 @@ export async function resolveNextHop(
     throw new NextHopError(`cannot route to a ${uri.scheme}: URI without a SIP next hop`);
   }
   const protocol = nextHopProtocol(uri, preferred);
-  const host = (uri.params.get('maddr') ?? uri.host).replace(/^\[|\]$/g, '');
+  const host = withoutBrackets(uri.params.get('maddr') ?? uri.host);
   const port = uri.port ?? (protocol === 'tls' ? 5061 : 5060);
-  if (isIP(host)) return { protocol, address: host, port };
-  try {
-    const { address } = await lookup(host);
-    // A TLS peer reached by name must prove that name (RFC 5922 §7.2), not the address it resolved to.
-    return protocol === 'tls' ? { protocol, address, port, serverName: host } : { protocol, address, port };
-  } catch (err) {
-    throw new NextHopError(`cannot resolve ${host}`, { cause: err });
-  }
+  return { protocol, host, port };
+}
+
+/** An IPv6 reference `[::1]` as the address `::1`. */
+function withoutBrackets(host: string): string {
+  const start = host.startsWith('[') ? 1 : 0;
+  const end = host.endsWith(']') ? host.length - 1 : host.length;
+  return start === 0 && end === host.length ? host : host.slice(start, end);
 }
 
 /**

@@ -125,11 +125,8 @@ export class SipUserAgent implements TransactionUser {
     contactFor: (t) => this.contactFor(t.protocol),
     addDialog: (dialog) => this.dialogs.add(dialog),
     forgetDialog: (dialog) => this.dialogs.remove(dialog),
-    sendAck: (dialog, invite, t) => this.send(this.acks.acknowledge(dialog, invite, t), 'ACK'),
-    resendAck: (response) => {
-      const resent = this.acks.reacknowledge(response);
-      if (resent) this.send(resent, 'ACK retransmission');
-    },
+    sendAck: (dialog, invite, t) => this.acks.acknowledge(dialog, invite, t),
+    resendAck: (response) => void this.acks.reacknowledge(response),
     sendCancel: (invite, transaction, t) => this.sendCancel(invite, transaction, t),
     hangUp: (dialog) => void this.bye(dialog),
   };
@@ -137,8 +134,11 @@ export class SipUserAgent implements TransactionUser {
   /** The transaction layer is built with this UA as its user, then handed back here. */
   attach(transactions: TransactionLayer): void {
     this.transactions = transactions;
-    this.acks = new AckMemory(this.options.clock, this.options.timers.t1Ms, (ack, target) =>
-      transactions.sendAck(ack, target),
+    this.acks = new AckMemory(
+      this.options.clock,
+      this.options.timers.t1Ms,
+      (ack, target) => transactions.sendAck(ack, target, this.ackFailed),
+      this.ackFailed,
     );
   }
 
@@ -193,8 +193,7 @@ export class SipUserAgent implements TransactionUser {
   }
 
   onStrayResponse(response: SipResponse): void {
-    const resent = this.acks.reacknowledge(response);
-    if (resent) this.send(resent, 'ACK retransmission');
+    this.acks.reacknowledge(response);
   }
 
   // --- requests we receive ---------------------------------------------------------------------
@@ -333,7 +332,7 @@ export class SipUserAgent implements TransactionUser {
               dialog.refreshTarget(response);
               ack = dialog.createRequest('ACK', { cseq: request.cseq.seq });
             }
-            this.send(this.transactions.sendAck(ack, target), 'ACK');
+            this.transactions.sendAck(ack, target, this.ackFailed);
           }
           resolve(response);
         },
@@ -402,6 +401,10 @@ export class SipUserAgent implements TransactionUser {
   private send(p: Promise<unknown>, what: string): void {
     p.catch((err: unknown) => this.options.logger.warn(`${what} failed`, { error: String(err) }));
   }
+
+  private readonly ackFailed = (error: Error): void => {
+    this.options.logger.warn('ACK failed', { error: error.message });
+  };
 }
 
 function safeCallId(request: SipRequest): string | undefined {

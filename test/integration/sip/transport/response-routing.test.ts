@@ -15,6 +15,7 @@ import {
   until,
   within,
 } from './transport-harness';
+import { mustSend } from '../../../support/send-outcome';
 
 /** RFC 3261 §18.2.2 and RFC 3581 §4, observed on the wire: which socket gets the response. */
 describe('SIP transport layer response routing', () => {
@@ -43,7 +44,7 @@ describe('SIP transport layer response routing', () => {
   async function answerRequestWithVia(via: string): Promise<void> {
     await sender.send(rawRequest({ via }), udpPort);
     const request = await inbox.nextRequest();
-    await layer.sendResponse(createResponse(request, 200), request.source);
+    layer.sendResponse(createResponse(request, 200), request.source, mustSend);
   }
 
   /** The status of the first datagram at `peer` (the layer sends one response, so it goes to one socket). */
@@ -75,8 +76,8 @@ describe('SIP transport layer response routing', () => {
     await sender.send(rawRequest({ via: `SIP/2.0/UDP 192.0.2.33:${other.port};rport;branch=z9hG4bK-p` }), udpPort);
     const request = await inbox.nextRequest();
     const prepared = PreparedResponse.of(createResponse(request, 200, undefined, { toTag: 'b1' }), request.source);
-    await layer.sendPrepared(prepared);
-    await layer.sendPrepared(prepared);
+    layer.sendPrepared(prepared, mustSend);
+    layer.sendPrepared(prepared, mustSend);
     const [first, again] = [await sender.next(), await sender.next()];
     assert.equal(statusOf(first.text), 200);
     assert.equal(again.text, first.text);
@@ -99,7 +100,7 @@ describe('SIP transport layer response routing', () => {
       const request = await inbox.nextRequest();
       assert.equal(request.source?.protocol, 'tcp');
       assert.ok(request.source?.connectionId);
-      await layer.sendResponse(createResponse(request, 200), request.source);
+      layer.sendResponse(createResponse(request, 200), request.source, mustSend);
       const text = await client.waitFor((r) => r.includes('\r\n\r\n'), 'the response on the connection');
       assert.equal(statusOf(text), 200);
     } finally {
@@ -125,7 +126,7 @@ describe('SIP transport layer response routing', () => {
       const data = new Promise<string>((resolve) =>
         server.once('connection', (s) => s.once('data', (d) => resolve(d.toString()))),
       );
-      await layer.sendResponse(response, request.source);
+      layer.sendResponse(response, request.source, mustSend);
       assert.equal(statusOf(await within(data, 'the response on a new connection')), 200);
     } finally {
       client.destroy();

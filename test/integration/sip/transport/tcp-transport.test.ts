@@ -15,6 +15,7 @@ import {
   testLimits,
   until,
 } from './transport-harness';
+import { failureOf, mustSend } from '../../../support/send-outcome';
 
 const tcpVia = (n: number): string => `SIP/2.0/TCP client.invalid:5099;branch=z9hG4bK-tcp-${n}`;
 
@@ -189,8 +190,11 @@ describe('SIP transport layer over TCP', () => {
       await c.write(rawRequest({ callId: 'template', via: tcpVia(14) }));
       const request = await inbox.nextRequest();
       const target = { protocol: 'tcp' as const, address: '127.0.0.1', port: address.port };
-      await Promise.all([layer.sendRequest(request, target), layer.sendRequest(request, target)]);
-      await layer.sendRequest(request, target);
+      // Two while the connection is being made, one once it is up: all three on one connection.
+      layer.sendRequest(request, target, mustSend);
+      layer.sendRequest(request, target, mustSend);
+      await until(() => accepted.length === 1, 'the connection');
+      layer.sendRequest(request, target, mustSend);
       await until(() => received.split('OPTIONS sip:').length - 1 >= 3, 'three requests at the server');
       assert.equal(received.split('OPTIONS sip:').length - 1, 3);
       assert.equal(accepted.length, 1);
@@ -210,10 +214,13 @@ describe('SIP transport layer over TCP', () => {
     const c = await client();
     await c.write(rawRequest({ callId: 'template', via: tcpVia(15) }));
     const request = await inbox.nextRequest();
-    await assert.rejects(
-      layer.sendRequest(request, { protocol: 'tcp', address: '127.0.0.1', port: address.port }),
-      (e: unknown) =>
-        e instanceof SipTransportError && e.code === 'SIP.TRANSPORT_CONNECT' && e.details.osCode === 'ECONNREFUSED',
+    const failure = await failureOf((onFailure) =>
+      layer.sendRequest(request, { protocol: 'tcp', address: '127.0.0.1', port: address.port }, onFailure),
+    );
+    assert.ok(
+      failure instanceof SipTransportError &&
+        failure.code === 'SIP.TRANSPORT_CONNECT' &&
+        failure.details.osCode === 'ECONNREFUSED',
     );
   });
 
@@ -228,11 +235,10 @@ describe('SIP transport layer over TCP', () => {
     const request = await inbox.nextRequest();
     let dropped: unknown;
     for (let i = 0; i < 20_000 && dropped === undefined; i++) {
-      await layer
-        .sendRequest(request, { protocol: 'tcp', address: '127.0.0.1', port: request.source!.port })
-        .catch((e: unknown) => {
-          dropped = e;
-        });
+      layer.sendRequest(request, { protocol: 'tcp', address: '127.0.0.1', port: request.source!.port }, (e) => {
+        dropped ??= e;
+      });
+      if (i % 100 === 99) await new Promise(setImmediate); // failures are reported a tick later
     }
     assert.ok(dropped instanceof SipTransportError, 'the layer stopped queueing for the peer');
     assert.equal(dropped.code, 'SIP.TRANSPORT_SEND');
@@ -255,7 +261,7 @@ describe('SIP transport layer over TCP on IPv6', () => {
       await c.write(rawRequest({ callId: 'v6', via: 'SIP/2.0/TCP [::1]:5099;branch=z9hG4bK-v6' }));
       const request = await inbox.nextRequest();
       assert.equal(request.source?.address, '::1');
-      await layer.sendResponse(createResponse(request, 200), request.source);
+      layer.sendResponse(createResponse(request, 200), request.source, mustSend);
       await c.waitFor((r) => r.includes('\r\n\r\n'), 'the response');
       assert.equal(statusOf(c.received), 200);
     } finally {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { SipRequest } from '../../../../src/sip/message/sip-message';
 import { SipTransportError } from '../../../../src/sip/transport/transport-error';
 import { portOf, rawRequest, startLayer, TcpPeer, UdpPeer } from './transport-harness';
+import { failureOf } from '../../../support/send-outcome';
 
 describe('SIP transport layer lifecycle', () => {
   for (const protocol of ['udp', 'tcp'] as const) {
@@ -97,10 +98,10 @@ describe('SIP transport layer lifecycle', () => {
     await layer.close();
     await client.waitClosed();
     await layer.close();
-    await assert.rejects(
-      layer.sendRequest(request, { protocol: 'udp', address: '127.0.0.1', port: 9 }),
-      (e: unknown) => e instanceof SipTransportError && e.code === 'SIP.TRANSPORT_CLOSED',
+    const failure = await failureOf((onFailure) =>
+      layer.sendRequest(request, { protocol: 'udp', address: '127.0.0.1', port: 9 }, onFailure),
     );
+    assert.ok(failure instanceof SipTransportError && failure.code === 'SIP.TRANSPORT_CLOSED');
     const { layer: again } = await startLayer([{ protocol: 'udp', host: '127.0.0.1', port: udpPort }]);
     await again.close();
   });

@@ -16,6 +16,7 @@ import {
   statusOf,
   UdpPeer,
 } from './transport-harness';
+import { mustSend } from '../../../support/send-outcome';
 
 describe('SIP transport layer over UDP', () => {
   let layer: SipTransportLayer;
@@ -150,7 +151,7 @@ describe('SIP transport layer over UDP', () => {
       headers,
       body: Buffer.from('héllo', 'utf8'),
     });
-    await layer.sendRequest(request, { protocol: 'udp', address: '127.0.0.1', port: peer.port });
+    layer.sendRequest(request, { protocol: 'udp', address: '127.0.0.1', port: peer.port }, mustSend);
     const got = await peer.next();
     assert.match(got.text, /^MESSAGE sip:peer@127\.0\.0\.1 SIP\/2\.0\r\n/);
     assert.equal(headerOf(got.text, 'Content-Length'), '6');
@@ -161,7 +162,7 @@ describe('SIP transport layer over UDP', () => {
   it('answers through sendResponse to received and rport', async () => {
     await peer.send(rawRequest({ via: 'SIP/2.0/UDP client.invalid:5070;rport;branch=z9hG4bK-r' }), port);
     const request = await inbox.nextRequest();
-    await layer.sendResponse(createResponse(request, 200), request.source);
+    layer.sendResponse(createResponse(request, 200), request.source, mustSend);
     const got = await peer.next();
     assert.equal(statusOf(got.text), 200);
   });
@@ -189,10 +190,10 @@ describe('SIP transport layer over UDP on IPv6', () => {
       assert.equal(request.topVia.params.get('received'), '::1');
       assert.equal(request.topVia.params.get('rport'), String(peer.port));
 
-      await layer.sendResponse(createResponse(request, 200), request.source);
+      layer.sendResponse(createResponse(request, 200), request.source, mustSend);
       assert.equal(statusOf((await peer.next()).text), 200);
 
-      await layer.sendRequest(request, { protocol: 'udp', address: '::1', port: peer.port });
+      layer.sendRequest(request, { protocol: 'udp', address: '::1', port: peer.port }, mustSend);
       assert.match((await peer.next()).text, /^OPTIONS /);
     } finally {
       await peer.close();

@@ -8,7 +8,8 @@ import {
 import { parseMessage } from '../../../../src/sip/message/sip-parser';
 import type { PreparedResponse } from '../../../../src/sip/transport/prepared-response';
 import { silentLogger } from '../../../../src/observability/logger';
-import type { SendTarget, SipTransport } from '../../../../src/sip/transport/transport';
+import type { SendFailure, SendTarget, SipTransport } from '../../../../src/sip/transport/transport';
+import { reportLater } from '../../../../src/sip/transport/transport-error';
 import { TransactionLayer } from '../../../../src/sip/transaction/transaction-layer';
 import type {
   ClientTransactionHandlers,
@@ -50,18 +51,18 @@ export class FakeTransport implements SipTransport {
     return LOCAL;
   }
 
-  async sendRequest(request: SipRequest, target: SendTarget): Promise<void> {
-    if (this.failWith) throw this.failWith;
+  sendRequest(request: SipRequest, target: SendTarget, onFailure: SendFailure): void {
+    if (this.failWith) return reportLater(onFailure, this.failWith);
     this.requests.push({ request, target, at: this.clock.now() });
   }
 
-  async sendResponse(response: SipResponse, source?: MessageSource): Promise<void> {
-    if (this.failWith) throw this.failWith;
+  sendResponse(response: SipResponse, source: MessageSource | undefined, onFailure: SendFailure): void {
+    if (this.failWith) return reportLater(onFailure, this.failWith);
     this.responses.push({ response, source, at: this.clock.now() });
   }
 
-  async sendPrepared(prepared: PreparedResponse): Promise<void> {
-    if (this.failWith) throw this.failWith;
+  sendPrepared(prepared: PreparedResponse, onFailure: SendFailure): void {
+    if (this.failWith) return reportLater(onFailure, this.failWith);
     const response = parseMessage(prepared.data, TEST_PARSE_LIMITS);
     if (response.isRequest()) throw new Error('a prepared response parsed as a request');
     this.responses.push({ response, source: prepared.requestSource, at: this.clock.now(), prepared });

@@ -25,17 +25,23 @@ describe('AckMemory (RFC 3261 §13.2.2.4)', () => {
   function setup() {
     const clock = new FakeClock();
     const sent: { ack: SipRequest; target: SendTarget }[] = [];
-    const acks = new AckMemory(clock, 500, async (ack, target) => void sent.push({ ack, target }));
+    const unroutable: Error[] = [];
+    const acks = new AckMemory(
+      clock,
+      500,
+      (ack, target) => void sent.push({ ack, target }),
+      (error) => void unroutable.push(error),
+    );
     const invite = basicRequest('INVITE');
     const dialog = Dialog.asUac(invite, answer(), '<sip:127.0.0.2:5080>');
-    return { clock, sent, acks, invite, dialog };
+    return { clock, sent, unroutable, acks, invite, dialog };
   }
 
   it('builds the ACK once and sends the same one for each 2xx, in the transaction or stray', async () => {
     const { sent, acks, invite, dialog } = setup();
-    await acks.acknowledge(dialog, invite, TARGET);
-    await acks.acknowledge(dialog, invite, TARGET);
-    await acks.reacknowledge(answer());
+    acks.acknowledge(dialog, invite, TARGET);
+    acks.acknowledge(dialog, invite, TARGET);
+    assert.equal(acks.reacknowledge(answer()), true);
     assert.equal(sent.length, 3);
     assert.equal(sent[0]!.ack.method, 'ACK');
     assert.equal(sent[0]!.ack.headers.get('cseq'), '1 ACK');
@@ -43,24 +49,63 @@ describe('AckMemory (RFC 3261 §13.2.2.4)', () => {
     assert.deepEqual(sent[0]!.target, TARGET, 'to the 2xx Contact');
   });
 
+  it('sends the ACK before acknowledge returns when the 2xx Contact is an IP address (no promise per ACK)', () => {
+    const { sent, acks, invite, dialog } = setup();
+    acks.acknowledge(dialog, invite, TARGET);
+    assert.equal(sent.length, 1);
+  });
+
+  it('resolves a host name in the 2xx Contact before it sends, and reports a next hop it cannot route to', async () => {
+    const { sent, unroutable, acks, invite } = setup();
+    const byName = sipResponse([
+      'SIP/2.0 200 OK',
+      'Via: SIP/2.0/UDP 127.0.0.2:5080;branch=z9hG4bK-test-1',
+      'From: <sip:alice@127.0.0.2>;tag=a1',
+      'To: <sip:bob@127.0.0.1>;tag=b9',
+      'Call-ID: call-1@127.0.0.2',
+      'CSeq: 1 INVITE',
+      'Contact: <sip:localhost:5090>',
+    ]);
+    acks.acknowledge(Dialog.asUac(invite, byName, '<sip:127.0.0.2:5080>'), invite, TARGET);
+    assert.equal(sent.length, 0, 'not before the name is resolved');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0]!.target.port, 5090);
+    assert.match(sent[0]!.target.address, /^(127\.0\.0\.1|::1)$/);
+
+    const toTel = sipResponse([
+      'SIP/2.0 200 OK',
+      'Via: SIP/2.0/UDP 127.0.0.2:5080;branch=z9hG4bK-test-1',
+      'From: <sip:alice@127.0.0.2>;tag=a1',
+      'To: <sip:bob@127.0.0.1>;tag=b8',
+      'Call-ID: call-1@127.0.0.2',
+      'CSeq: 1 INVITE',
+      'Contact: <tel:+15550001111>',
+    ]);
+    acks.acknowledge(Dialog.asUac(invite, toTel, '<sip:127.0.0.2:5080>'), invite, TARGET);
+    assert.equal(sent.length, 1);
+    assert.equal(unroutable.length, 1);
+    assert.equal((unroutable[0] as { code?: string }).code, 'SIP.NEXT_HOP');
+  });
+
   it('resends nothing for a provisional, a failure, a 2xx to another method, or an unknown dialog', async () => {
     const { sent, acks, invite, dialog } = setup();
-    await acks.acknowledge(dialog, invite, TARGET);
-    assert.equal(acks.reacknowledge(answer(180)), null);
-    assert.equal(acks.reacknowledge(answer(486)), null);
-    assert.equal(acks.reacknowledge(answer(200, 'UPDATE')), null);
-    assert.equal(acks.reacknowledge(answer(200, 'INVITE', 'b2')), null, 'another dialog');
+    acks.acknowledge(dialog, invite, TARGET);
+    assert.equal(acks.reacknowledge(answer(180)), false);
+    assert.equal(acks.reacknowledge(answer(486)), false);
+    assert.equal(acks.reacknowledge(answer(200, 'UPDATE')), false);
+    assert.equal(acks.reacknowledge(answer(200, 'INVITE', 'b2')), false, 'another dialog');
     assert.equal(sent.length, 1);
   });
 
   it('forgets the ACK 64*T1 after it was sent, whether or not its dialog ended before (§13.2.2.4: every 2xx is ACKed)', async () => {
     const { clock, acks, invite, dialog } = setup();
-    await acks.acknowledge(dialog, invite, TARGET);
+    acks.acknowledge(dialog, invite, TARGET);
     dialog.state = 'terminated';
     clock.advance(64 * 500 - 1);
-    assert.notEqual(acks.reacknowledge(answer()), null);
+    assert.equal(acks.reacknowledge(answer()), true);
     clock.advance(1);
-    assert.equal(acks.reacknowledge(answer()), null);
+    assert.equal(acks.reacknowledge(answer()), false);
     assert.equal(acks.size, 0);
     assert.equal(clock.timersPending, 0);
   });
@@ -68,16 +113,16 @@ describe('AckMemory (RFC 3261 §13.2.2.4)', () => {
   it('expires many ACKs, sent at different times, with one timer, each 64*T1 after it was sent', async () => {
     const { clock, acks, invite } = setup();
     for (const tag of ['b1', 'b2', 'b3']) {
-      await acks.acknowledge(Dialog.asUac(invite, answer(200, 'INVITE', tag), '<sip:127.0.0.2:5080>'), invite, TARGET);
+      acks.acknowledge(Dialog.asUac(invite, answer(200, 'INVITE', tag), '<sip:127.0.0.2:5080>'), invite, TARGET);
       assert.equal(clock.timersPending, 1);
       clock.advance(1000);
     }
     clock.advance(64 * 500 - 3000); // b1 is due
-    assert.equal(acks.reacknowledge(answer(200, 'INVITE', 'b1')), null);
-    assert.notEqual(acks.reacknowledge(answer(200, 'INVITE', 'b2')), null);
+    assert.equal(acks.reacknowledge(answer(200, 'INVITE', 'b1')), false);
+    assert.equal(acks.reacknowledge(answer(200, 'INVITE', 'b2')), true);
     clock.advance(1000);
-    assert.equal(acks.reacknowledge(answer(200, 'INVITE', 'b2')), null);
-    assert.notEqual(acks.reacknowledge(answer(200, 'INVITE', 'b3')), null);
+    assert.equal(acks.reacknowledge(answer(200, 'INVITE', 'b2')), false);
+    assert.equal(acks.reacknowledge(answer(200, 'INVITE', 'b3')), true);
     clock.advance(1000);
     assert.equal(acks.size, 0);
     assert.equal(clock.timersPending, 0);
@@ -85,9 +130,9 @@ describe('AckMemory (RFC 3261 §13.2.2.4)', () => {
 
   it('forgets everything at once when cleared', async () => {
     const { clock, acks, invite, dialog } = setup();
-    await acks.acknowledge(dialog, invite, TARGET);
+    acks.acknowledge(dialog, invite, TARGET);
     acks.clear();
-    assert.equal(acks.reacknowledge(answer()), null);
+    assert.equal(acks.reacknowledge(answer()), false);
     assert.equal(clock.timersPending, 0);
   });
 });
