@@ -15,6 +15,31 @@ export interface Logger {
   setLevel(level: LogConfig['level']): void;
 }
 
+/** winston's npm severities, most severe first. */
+const SEVERITY: Readonly<Record<LogConfig['level'], number>> = { error: 0, warn: 1, info: 2, debug: 5 };
+
+/**
+ * The level a root logger and all its children share. It is asked on every line, most of which a
+ * production level drops: a comparison here, where winston's own check walks its transports with a
+ * fresh closure each time.
+ */
+class LevelGate {
+  private most: number;
+
+  constructor(private readonly root: winston.Logger) {
+    this.most = SEVERITY[root.level as LogConfig['level']] ?? SEVERITY.info;
+  }
+
+  allows(level: LogConfig['level']): boolean {
+    return SEVERITY[level] <= this.most;
+  }
+
+  set(level: LogConfig['level']): void {
+    this.root.level = level;
+    this.most = SEVERITY[level];
+  }
+}
+
 /**
  * A winston logger, or a child of one made on its first line: a server at warn logs nothing about a call
  * that goes well, yet every call asks for a child logger carrying its Call-ID.
@@ -26,7 +51,7 @@ class WinstonLogger implements Logger {
     private readonly base: winston.Logger,
     /** This logger's own metadata merged over its ancestors'; null for the root's own logger. */
     private readonly meta: Record<string, unknown> | null,
-    private readonly root: winston.Logger,
+    private readonly gate: LevelGate,
   ) {}
 
   private get w(): winston.Logger {
@@ -39,26 +64,26 @@ class WinstonLogger implements Logger {
   }
   // Checking the level first spares winston building and formatting lines it would then drop.
   warn(message: string, meta?: Record<string, unknown>): void {
-    if (this.root.isLevelEnabled('warn')) this.w.warn(message, meta);
+    if (this.gate.allows('warn')) this.w.warn(message, meta);
   }
   info(message: string, meta?: Record<string, unknown>): void {
-    if (this.root.isLevelEnabled('info')) this.w.info(message, meta);
+    if (this.gate.allows('info')) this.w.info(message, meta);
   }
   debug(message: string, meta?: Record<string, unknown>): void {
-    if (this.root.isLevelEnabled('debug')) this.w.debug(message, meta);
+    if (this.gate.allows('debug')) this.w.debug(message, meta);
   }
   /** As winston's children: the child's metadata wins over its parent's, a line's own over both. */
   child(meta: Record<string, unknown>): Logger {
-    return new WinstonLogger(this.base, this.meta === null ? { ...meta } : { ...this.meta, ...meta }, this.root);
+    return new WinstonLogger(this.base, this.meta === null ? { ...meta } : { ...this.meta, ...meta }, this.gate);
   }
   isDebugEnabled(): boolean {
-    return this.root.isLevelEnabled('debug');
+    return this.gate.allows('debug');
   }
   isEnabled(level: 'warn' | 'info' | 'debug'): boolean {
-    return this.root.isLevelEnabled(level);
+    return this.gate.allows(level);
   }
   setLevel(level: LogConfig['level']): void {
-    this.root.level = level;
+    this.gate.set(level);
   }
 }
 
@@ -99,13 +124,13 @@ export function createLogger(
     format: winston.format.combine(...formats),
     transports: [transport],
   });
-  return new WinstonLogger(w, null, w);
+  return new WinstonLogger(w, null, new LevelGate(w));
 }
 
 /** A logger that drops everything, for unit tests that do not look at logs. */
 export function silentLogger(): Logger {
   const w = winston.createLogger({ silent: true, transports: [new winston.transports.Console({ silent: true })] });
-  return new WinstonLogger(w, null, w);
+  return new WinstonLogger(w, null, new LevelGate(w));
 }
 
 /** Masks all but the last three digits of phone numbers found in a SIP or tel URI, for info-level logs. */

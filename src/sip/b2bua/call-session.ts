@@ -9,7 +9,7 @@ import { sdpOf } from '../sdp/sdp-body';
 import { sameMediaTarget } from '../sdp/media-target';
 import type { IncomingInvite } from '../ua/incoming-invite';
 import type { IncomingRequest } from '../ua/incoming-request';
-import { resolveNextHop } from '../ua/next-hop';
+import { literalNextHop, resolveNextHop } from '../ua/next-hop';
 import type { OutgoingInvite, InviteResult } from '../ua/outgoing-invite';
 import type { B2buaContext } from './b2bua-context';
 import { AnnouncementPlayer, type MediaState } from './announcement-player';
@@ -123,7 +123,7 @@ export class CallSession {
       const request = calleeInvite(this.a.request, this.ctx.ua, this.trusted);
       const routes = request.headers.getAll('route');
       const nextHop = routes.length === 0 && config.b2bua.nextHop ? config.b2bua.nextHop : undefined;
-      const target = await resolveNextHop(request, 'udp', nextHop);
+      const target = literalNextHop(request, 'udp', nextHop) ?? (await resolveNextHop(request, 'udp', nextHop));
       if (this.ended) return;
       // The callee answers to the Contact: it names the transport the B-leg really uses.
       request.headers.set('Contact', this.ctx.ua.contactFor(target.protocol));

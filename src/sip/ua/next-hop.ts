@@ -37,10 +37,15 @@ export async function resolveNextHop(
 
 /**
  * The next hop as `resolveNextHop` finds it when it is named by an IP address (what an S-CSCF's
- * Record-Route, Contact and Via carry): at once, without a promise. Null when it names a host to resolve.
+ * Record-Route, Contact and Via carry): at once, without a promise. Null when it names a host to
+ * resolve; throws NextHopError as `resolveNextHop` rejects.
  */
-export function literalNextHop(request: SipRequest, preferred: TransportProtocol = 'udp'): SendTarget | null {
-  const hop = nextHop(request, preferred);
+export function literalNextHop(
+  request: SipRequest,
+  preferred: TransportProtocol = 'udp',
+  outboundProxy?: string,
+): SendTarget | null {
+  const hop = nextHop(request, preferred, outboundProxy);
   return isIP(hop.host) ? { protocol: hop.protocol, address: hop.host, port: hop.port } : null;
 }
 

@@ -13,7 +13,7 @@ import { ifListening, TRANSPORT_PROTOCOLS } from '../transport/if-listening';
 import type { SendTarget, SipTransport } from '../transport/transport';
 import { IncomingInvite } from './incoming-invite';
 import { IncomingRequest } from './incoming-request';
-import { resolveNextHop } from './next-hop';
+import { literalNextHop, resolveNextHop } from './next-hop';
 import { OutgoingInvite, type OutgoingInviteCore } from './outgoing-invite';
 import { isSameSentBy, validateRequest, type ValidationPolicy } from './request-validation';
 import { AckMemory } from './ack-memory';
@@ -282,7 +282,7 @@ export class SipUserAgent implements TransactionUser {
 
   /** Sends a non-INVITE request and resolves with its final response (408/503 made up on timeout or failure). */
   async request(request: SipRequest, target?: SendTarget): Promise<SipResponse> {
-    const to = target ?? (await resolveNextHop(request));
+    const to = target ?? literalNextHop(request) ?? (await resolveNextHop(request));
     return new Promise((resolve) => {
       this.transactions.sendRequest(request, to, {
         onResponse: (response) => {
@@ -296,7 +296,7 @@ export class SipUserAgent implements TransactionUser {
 
   /** Sends an INVITE; the returned object reports provisionals and the final result, and can cancel. */
   async invite(request: SipRequest, target?: SendTarget): Promise<OutgoingInvite> {
-    const to = target ?? (await resolveNextHop(request));
+    const to = target ?? literalNextHop(request) ?? (await resolveNextHop(request));
     const outgoing = new OutgoingInvite(request, to, this.inviteCore);
     outgoing.transaction = this.transactions.sendRequest(request, to, outgoing.handlers);
     return outgoing;
@@ -310,7 +310,7 @@ export class SipUserAgent implements TransactionUser {
   ): Promise<SipResponse> {
     const request = dialog.createRequest(method, opts);
     for (const [n, v] of opts.headers ?? []) request.headers.append(n, v);
-    return this.request(request, await resolveNextHop(request));
+    return this.request(request, literalNextHop(request) ?? (await resolveNextHop(request)));
   }
 
   /** A re-INVITE in a confirmed dialog (RFC 3261 §14.1); its 2xx is ACKed inside the same dialog. */
@@ -320,7 +320,7 @@ export class SipUserAgent implements TransactionUser {
   ): Promise<SipResponse> {
     const request = dialog.createRequest('INVITE', opts);
     for (const [n, v] of opts.headers ?? []) request.headers.append(n, v);
-    const target = await resolveNextHop(request);
+    const target = literalNextHop(request) ?? (await resolveNextHop(request));
     return new Promise((resolve) => {
       let ack: SipRequest | null = null;
       this.transactions.sendRequest(request, target, {
@@ -348,7 +348,7 @@ export class SipUserAgent implements TransactionUser {
     const request = dialog.createRequest('BYE');
     this.endDialog(dialog, 'local BYE');
     try {
-      return await this.request(request, await resolveNextHop(request));
+      return await this.request(request, literalNextHop(request) ?? (await resolveNextHop(request)));
     } catch (err) {
       this.options.logger.warn('BYE not sent', { callId: dialog.id.callId, error: String(err) });
       return null;

@@ -60,6 +60,23 @@ describe('the logger', () => {
     assert.equal(line?.leg, 'b');
   });
 
+  it('takes a level set through any logger of the tree for all of them, the root included', async () => {
+    const { logger, lines } = capture(true);
+    const call = logger.child({ callId: 'c-4' });
+    call.setLevel('warn');
+    assert.equal(logger.isEnabled('info'), false);
+    logger.info('dropped');
+    call.info('dropped too');
+    logger.warn('kept');
+    call.setLevel('debug');
+    assert.equal(logger.isDebugEnabled(), true);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(
+      lines().map((l) => l.message),
+      ['kept'],
+    );
+  });
+
   it('lets a child made while its level was off write once the level is raised', async () => {
     const { logger, lines } = capture(true);
     logger.setLevel('warn');
