@@ -22,13 +22,16 @@ class NullTransport implements SipTransport {
   viaSentBy() {
     return { host: '127.0.0.1', port: 5060 };
   }
-  async sendRequest(): Promise<void> {
+  sendRequest(): void {
     this.sent++;
   }
-  async sendResponse(): Promise<void> {
+  sendResponse(): void {
     this.sent++;
   }
-  async sendPrepared(): Promise<void> {
+  sendPrepared(): void {
+    this.sent++;
+  }
+  sendSerialized(): void {
     this.sent++;
   }
 }

@@ -5,6 +5,7 @@ import { newTag } from '../dialog/identifiers';
 import { createResponse } from '../message/response-factory';
 import type { SipMessage, SipRequest, SipResponse } from '../message/sip-message';
 import { SipParseError } from '../message/sip-parse-error';
+import { serializeMessage } from '../message/sip-serializer';
 import type { SendFailure, SendTarget, SipTransport, TransportListener } from '../transport/transport';
 import { hasMagicCookie, newBranch } from './branch';
 import type { ClientTransactionBase } from './client-transaction-base';
@@ -125,12 +126,18 @@ export class TransactionLayer implements TransportListener {
   }
 
   /**
-   * Sends an ACK for a 2xx, outside any transaction (RFC 3261 §13.2.2.4, §17.1.1.3). Adds our Via
-   * with a fresh branch unless the ACK already has a Via (the TU resending the ACK it sent before).
+   * An ACK for a 2xx as the bytes to send, outside any transaction (RFC 3261 §13.2.2.4, §17.1.1.3):
+   * with our Via and a fresh branch, serialized into a buffer of its own. The same bytes answer every
+   * retransmission of that 2xx, so they are all that needs keeping of the ACK.
    */
-  sendAck(ack: SipRequest, target: SendTarget, onFailure: SendFailure): void {
-    if (!ack.headers.has('via')) this.addVia(ack, target, newBranch());
-    this.ctx.transport.sendRequest(ack, target, onFailure);
+  prepareAck(ack: SipRequest, target: SendTarget): Buffer {
+    this.addVia(ack, target, newBranch());
+    return serializeMessage(ack, 'kept');
+  }
+
+  /** Sends an ACK prepared by `prepareAck`. */
+  sendAck(data: Buffer, target: SendTarget, onFailure: SendFailure): void {
+    this.ctx.transport.sendSerialized(data, target, onFailure);
   }
 
   /** Stops every timer and forgets every transaction; nothing more reaches the TU. */

@@ -216,6 +216,16 @@ export class SipTransportLayer implements SipTransport {
     this.sendRouted(prepared.route, prepared.data, prepared.requestSource, onFailure);
   }
 
+  sendSerialized(data: Buffer, target: SendTarget, onFailure: SendFailure): void {
+    try {
+      this.assertOpen(target);
+    } catch (error) {
+      reportLater(onFailure, error);
+      return;
+    }
+    this.sendTo(target, data, undefined, onFailure);
+  }
+
   private sendRouted(
     route: ResponseRoute,
     data: Buffer,

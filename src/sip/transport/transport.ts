@@ -61,6 +61,8 @@ export interface SipTransport {
   sendResponse(response: SipResponse, requestSource: MessageSource | undefined, onFailure: SendFailure): void;
   /** Sends a response prepared before, as it was prepared: a transaction's retransmissions go this way. */
   sendPrepared(prepared: PreparedResponse, onFailure: SendFailure): void;
+  /** Sends a request serialized before, byte for byte: the ACK of a 2xx again, for a retransmitted 2xx. */
+  sendSerialized(data: Buffer, target: SendTarget, onFailure: SendFailure): void;
 }
 
 /** Receives what the transport layer parsed. Malformed requests are answered by the transport itself. */

@@ -6,14 +6,21 @@ import type { SendTarget } from '../transport/transport';
 import { literalNextHop, resolveNextHop } from './next-hop';
 
 interface SentAck {
-  readonly ack: SipRequest;
+  /** The ACK as it went: a few hundred bytes, where the request would be a header list and its strings. */
+  readonly data: Buffer;
   readonly target: SendTarget;
   readonly expiresAt: number;
 }
 
+/** What AckMemory asks of the transaction layer (`prepareAck`, `sendAck`). */
+export interface AckSender {
+  prepare(ack: SipRequest, target: SendTarget): Buffer;
+  send(data: Buffer, target: SendTarget): void;
+}
+
 /**
  * The ACKs we sent for 2xx responses (RFC 3261 §13.2.2.4), by dialog: a retransmitted 2xx, even one
- * that comes after its INVITE transaction or its dialog ended, gets the same ACK again. Kept 64*T1,
+ * that comes after its INVITE transaction or its dialog ended, gets the same ACK again, byte for byte. Kept 64*T1,
  * as long as the callee may retransmit its 2xx (§13.3.1.4).
  *
  * Every ACK is kept equally long, so the Map's insertion order is expiry order, and one timer, set
@@ -26,9 +33,9 @@ export class AckMemory {
   constructor(
     private readonly clock: Clock,
     private readonly t1Ms: number,
-    /** Sends an ACK outside any transaction (the transaction layer's `sendAck`). */
-    private readonly transmit: (ack: SipRequest, target: SendTarget) => void,
-    /** Told when an ACK has no next hop to go to (a host name that does not resolve, say). */
+    /** Prepares and sends ACKs outside any transaction. */
+    private readonly sender: AckSender,
+    /** Told when an ACK cannot go: no next hop (a host name that does not resolve, say), or unsendable. */
     private readonly unroutable: (error: Error) => void,
   ) {}
 
@@ -40,7 +47,7 @@ export class AckMemory {
   acknowledge(dialog: Dialog, invite: SipRequest, inviteTarget: SendTarget): void {
     const existing = this.byDialog.get(dialog.key);
     if (existing) {
-      this.transmit(existing.ack, existing.target);
+      this.sender.send(existing.data, existing.target);
       return;
     }
     const ack = dialog.createRequest('ACK', { cseq: invite.cseq.seq });
@@ -72,7 +79,7 @@ export class AckMemory {
     });
     const sent = this.byDialog.get(key);
     if (!sent) return false;
-    this.transmit(sent.ack, sent.target);
+    this.sender.send(sent.data, sent.target);
     return true;
   }
 
@@ -84,9 +91,16 @@ export class AckMemory {
   }
 
   private remember(key: string, ack: SipRequest, target: SendTarget): void {
-    this.byDialog.set(key, { ack, target, expiresAt: this.clock.now() + 64 * this.t1Ms });
+    let data: Buffer;
+    try {
+      data = this.sender.prepare(ack, target);
+    } catch (error) {
+      this.unroutable(asError(error));
+      return;
+    }
+    this.byDialog.set(key, { data, target, expiresAt: this.clock.now() + 64 * this.t1Ms });
     this.timer ??= this.clock.setTimeout(this.expire, 64 * this.t1Ms);
-    this.transmit(ack, target);
+    this.sender.send(data, target);
   }
 
   private readonly expire = (): void => {

@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock';
+import { asError } from '../../errors';
 import type { Logger } from '../../observability/logger';
 import type { SipMetrics } from '../../observability/metrics';
 import type { Dialog } from '../dialog/dialog';
@@ -137,7 +138,10 @@ export class SipUserAgent implements TransactionUser {
     this.acks = new AckMemory(
       this.options.clock,
       this.options.timers.t1Ms,
-      (ack, target) => transactions.sendAck(ack, target, this.ackFailed),
+      {
+        prepare: (ack, target) => transactions.prepareAck(ack, target),
+        send: (data, target) => transactions.sendAck(data, target, this.ackFailed),
+      },
       this.ackFailed,
     );
   }
@@ -322,7 +326,7 @@ export class SipUserAgent implements TransactionUser {
     for (const [n, v] of opts.headers ?? []) request.headers.append(n, v);
     const target = literalNextHop(request) ?? (await resolveNextHop(request));
     return new Promise((resolve) => {
-      let ack: SipRequest | null = null;
+      let ack: Buffer | null = null;
       this.transactions.sendRequest(request, target, {
         onResponse: (response) => {
           if (response.status < 200) return;
@@ -330,9 +334,13 @@ export class SipUserAgent implements TransactionUser {
             // Every 2xx retransmission gets the same ACK again (RFC 3261 §13.2.2.4).
             if (!ack) {
               dialog.refreshTarget(response);
-              ack = dialog.createRequest('ACK', { cseq: request.cseq.seq });
+              try {
+                ack = this.transactions.prepareAck(dialog.createRequest('ACK', { cseq: request.cseq.seq }), target);
+              } catch (error) {
+                this.ackFailed(asError(error));
+              }
             }
-            this.transactions.sendAck(ack, target, this.ackFailed);
+            if (ack) this.transactions.sendAck(ack, target, this.ackFailed);
           }
           resolve(response);
         },

@@ -159,6 +159,21 @@ describe('SIP transport layer over UDP', () => {
     assert.equal(got.port, port, 'sent from the listening socket');
   });
 
+  it('sends bytes serialized before as they are, from the listening socket', async () => {
+    const data = Buffer.from(
+      `ACK sip:peer@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK-ack\r\n` +
+        'Max-Forwards: 70\r\nTo: <sip:peer@127.0.0.1>;tag=p1\r\nFrom: <sip:as@127.0.0.1>;tag=as1\r\n' +
+        'Call-ID: out-2\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n',
+    );
+    const target = { protocol: 'udp' as const, address: '127.0.0.1', port: peer.port };
+    layer.sendSerialized(data, target, mustSend);
+    layer.sendSerialized(data, target, mustSend);
+    const [first, again] = [await peer.next(), await peer.next()];
+    assert.equal(first.text, data.toString());
+    assert.equal(again.text, data.toString());
+    assert.equal(first.port, port);
+  });
+
   it('answers through sendResponse to received and rport', async () => {
     await peer.send(rawRequest({ via: 'SIP/2.0/UDP client.invalid:5070;rport;branch=z9hG4bK-r' }), port);
     const request = await inbox.nextRequest();

@@ -73,14 +73,19 @@ describe('TransactionLayer', () => {
       assert.equal(h.transport.requests.length, 1);
     });
 
-    it('sends a 2xx ACK without a transaction, adding its Via only the first time', async () => {
+    it('prepares a 2xx ACK with our Via once, and sends those bytes without a transaction each time', () => {
       const h = harness();
       const ack = outgoing('ACK');
-      h.layer.sendAck(ack, target('udp'), (error) => assert.fail(error));
-      h.layer.sendAck(ack, target('udp'), (error) => assert.fail(error));
+      const data = h.layer.prepareAck(ack, target('udp'));
+      h.layer.sendAck(data, target('udp'), (error) => assert.fail(error));
+      h.layer.sendAck(data, target('udp'), (error) => assert.fail(error));
       assert.equal(ack.headers.getAll('via').length, 1);
       assert.match(ack.headers.get('via') ?? '', /;branch=z9hG4bK[A-Za-z0-9_-]{16};rport$/);
       assert.equal(h.transport.requests.length, 2);
+      const [first, again] = h.transport.requests;
+      assert.equal(first!.request.method, 'ACK');
+      assert.equal(first!.request.headers.get('via'), ack.headers.get('via'));
+      assert.equal(again!.request.headers.get('via'), ack.headers.get('via'), 'the same branch both times');
       assert.equal(h.layer.activeClientTransactions, 0);
       assert.equal(h.clock.timersPending, 0);
     });

@@ -68,6 +68,14 @@ export class FakeTransport implements SipTransport {
     this.responses.push({ response, source: prepared.requestSource, at: this.clock.now(), prepared });
   }
 
+  /** Recorded as a request, parsed back from its bytes. */
+  sendSerialized(data: Buffer, target: SendTarget, onFailure: SendFailure): void {
+    if (this.failWith) return reportLater(onFailure, this.failWith);
+    const request = parseMessage(data, TEST_PARSE_LIMITS);
+    if (!request.isRequest()) throw new Error('serialized bytes parsed as a response');
+    this.requests.push({ request, target, at: this.clock.now() });
+  }
+
   /** Send times relative to `start`. */
   requestTimes(start: number): number[] {
     return this.requests.map((s) => s.at - start);

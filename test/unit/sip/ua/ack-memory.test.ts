@@ -3,9 +3,12 @@ import { Dialog } from '../../../../src/sip/dialog/dialog';
 import type { SipRequest } from '../../../../src/sip/message/sip-message';
 import type { SendTarget } from '../../../../src/sip/transport/transport';
 import { AckMemory } from '../../../../src/sip/ua/ack-memory';
+import { parseMessage } from '../../../../src/sip/message/sip-parser';
+import { serializeMessage } from '../../../../src/sip/message/sip-serializer';
 import { FakeClock } from '../../../support/fake-clock';
 import { basicRequest, sipResponse } from '../../../support/sip-text';
 
+const LIMITS = { maxMessageBytes: 65535, maxHeaders: 256, maxLineBytes: 8192 };
 const TARGET: SendTarget = { protocol: 'udp', address: '127.0.0.3', port: 5090 };
 
 /** Our INVITE's 2xx (or another status) from the callee, tag b1, as it comes back. */
@@ -24,12 +27,22 @@ function answer(status = 200, method = 'INVITE', toTag = 'b1') {
 describe('AckMemory (RFC 3261 §13.2.2.4)', () => {
   function setup() {
     const clock = new FakeClock();
-    const sent: { ack: SipRequest; target: SendTarget }[] = [];
+    const sent: { ack: SipRequest; data: Buffer; target: SendTarget }[] = [];
     const unroutable: Error[] = [];
     const acks = new AckMemory(
       clock,
       500,
-      (ack, target) => void sent.push({ ack, target }),
+      {
+        prepare: (ack) => {
+          ack.headers.prepend('Via', 'SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-ack-1;rport'); // as the layer does
+          return serializeMessage(ack, 'kept');
+        },
+        send: (data, target) => {
+          const ack = parseMessage(data, LIMITS);
+          assert.ok(ack.isRequest());
+          sent.push({ ack, data, target });
+        },
+      },
       (error) => void unroutable.push(error),
     );
     const invite = basicRequest('INVITE');
@@ -45,7 +58,10 @@ describe('AckMemory (RFC 3261 §13.2.2.4)', () => {
     assert.equal(sent.length, 3);
     assert.equal(sent[0]!.ack.method, 'ACK');
     assert.equal(sent[0]!.ack.headers.get('cseq'), '1 ACK');
-    assert.ok(sent.every((s) => s.ack === sent[0]!.ack));
+    assert.ok(
+      sent.every((s) => s.data === sent[0]!.data),
+      'the same bytes each time',
+    );
     assert.deepEqual(sent[0]!.target, TARGET, 'to the 2xx Contact');
   });
 
