@@ -76,25 +76,35 @@ function isErrno(err: unknown, code: string): boolean {
 }
 
 /**
- * Media ports come from below Linux's default ephemeral range (32768-60999): a port free when checked
- * there cannot be handed to anyone's bind to port 0 (a server's, another SIPp's main socket) before
- * SIPp binds it, as one taken from `freePort` could (CI saw SIPp exit with "Unable to bind video RTP
- * socket"). A counter keeps this process's SIPps apart; other processes' explicit binds are what
+ * The ports the harness picks for SIPp come from below Linux's default ephemeral range (32768-60999):
+ * a port free when checked there cannot be handed to anyone's bind to port 0 (a server's, a client's)
+ * before SIPp binds it, as one taken from `freePort` could (CI saw SIPp exit with "Unable to bind video
+ * RTP socket"). A counter keeps this process's SIPps apart; other processes' explicit binds are what
  * `isFree` is for.
  */
-export const MEDIA_PORTS = { first: 20_000, last: 32_000 } as const;
-/** Each SIPp takes four: audio and video RTP at p and p+2, and what it may use for RTCP at p+1 and p+3. */
-const MEDIA_PORT_STEP = 4;
-let nextMediaPort = MEDIA_PORTS.first + ((process.pid * MEDIA_PORT_STEP) % (MEDIA_PORTS.last - MEDIA_PORTS.first));
+export const SIPP_PORTS = { first: 20_000, last: 32_000 } as const;
+/** Each pick takes four: SIPp's RTP at p and p+2, and what it may use for RTCP at p+1 and p+3. */
+const PICK_STEP = 4;
+let nextPick = SIPP_PORTS.first + ((process.pid * PICK_STEP) % (SIPP_PORTS.last - SIPP_PORTS.first));
+
+async function pickPort(usable: (port: number) => Promise<boolean>): Promise<number> {
+  for (let attempt = 0; attempt < (SIPP_PORTS.last - SIPP_PORTS.first) / PICK_STEP; attempt++) {
+    const port = nextPick;
+    nextPick += PICK_STEP;
+    if (nextPick + 3 > SIPP_PORTS.last) nextPick = SIPP_PORTS.first;
+    if (await usable(port)) return port;
+  }
+  throw new SippHarnessError('SIPP.NO_FREE_PORT', `no free port in ${SIPP_PORTS.first}-${SIPP_PORTS.last} for SIPp`);
+}
+
+/** A port for SIPp's main socket (`-p`), free for `protocol`. */
+export function freeSippPort(protocol: PortProtocol, host: string): Promise<number> {
+  if (!isLoopback(host))
+    throw new SippHarnessError('SIPP.NOT_LOOPBACK', `freeSippPort only binds loopback, not ${host}`);
+  return pickPort((port) => isFree(protocol, host, port));
+}
 
 /** A UDP port p with p+2 also free (SIPp's RTP echo binds both), for `-mp`. */
-export async function freeMediaPort(host: string): Promise<number> {
-  const span = MEDIA_PORTS.last - MEDIA_PORTS.first;
-  for (let attempt = 0; attempt < span / MEDIA_PORT_STEP; attempt++) {
-    const port = nextMediaPort;
-    nextMediaPort += MEDIA_PORT_STEP;
-    if (nextMediaPort + 2 > MEDIA_PORTS.last) nextMediaPort = MEDIA_PORTS.first;
-    if ((await isFree('udp', host, port)) && (await isFree('udp', host, port + 2))) return port;
-  }
-  throw new Error(`no free media port pair on ${host} in ${MEDIA_PORTS.first}-${MEDIA_PORTS.last}`);
+export function freeMediaPort(host: string): Promise<number> {
+  return pickPort(async (port) => (await isFree('udp', host, port)) && (await isFree('udp', host, port + 2)));
 }

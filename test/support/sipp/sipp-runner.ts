@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { freeMediaPort, freePort } from './free-port';
+import { freeMediaPort, freeSippPort } from './free-port';
 import { waitUntilListening } from './listening-probe';
 import {
   buildSippInvocation,
@@ -112,7 +112,7 @@ export async function runSipp(options: SippRunOptions): Promise<SippResult> {
 export async function startSipp(options: SippRunOptions): Promise<SippRun> {
   resolveScenario(options.scenario);
   const localHost = defaultLocalHost(options);
-  const localPort = options.localPort ?? (await freePort(options.transport, localHost));
+  const localPort = options.localPort ?? (await freeSippPort(options.transport, localHost));
   const workDir = await mkdtemp(join(tmpdir(), `sipp-${basename(options.scenario, '.xml')}-`));
   let invocation: SippInvocation;
   try {
