@@ -23,7 +23,8 @@ const POLL_MS = 100;
 const STOP_GRACE_MS = 15_000;
 
 /**
- * The production build of the server (`node dist/src/main.js`) as a child process: logging at warn
+ * The production build of the server as `npm start` runs it (`node <its flags> dist/src/main.js`) as a
+ * child process: logging at warn
  * into the run's directory, ready once GET /health/ready answers 200, stopped with SIGTERM (its drain)
  * and SIGKILL only if it overstays. Only this child is ever signalled.
  */
@@ -57,7 +58,12 @@ export class ServerUnderTest {
       CMR_B2BUA_TRUSTED_PEERS: '127.0.0.1',
       ...options.env,
     };
-    const args = [...benchNodeArgs(), ...(options.nodeArgs ?? []), join(options.root, 'dist/src/main.js')];
+    const args = [
+      ...(await startScriptNodeFlags(options.root)),
+      ...benchNodeArgs(),
+      ...(options.nodeArgs ?? []),
+      join(options.root, 'dist/src/main.js'),
+    ];
     const child = spawn(process.execPath, args, { cwd: options.workDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
@@ -125,7 +131,29 @@ function healthStatus(port: number): Promise<number> {
   });
 }
 
-/** `CMR_BENCH_NODE_ARGS` (space-separated node flags for the server), to try V8 settings against a run without. */
+/** The node flags of package.json's `start` script, so the bench runs the server as users do. */
+async function startScriptNodeFlags(root: string): Promise<string[]> {
+  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
+  return nodeFlagsOf(pkg.scripts?.start ?? '');
+}
+
+/** The flags between `node` and the script in a command line such as `exec node --flag dist/src/main.js`. */
+export function nodeFlagsOf(command: string): string[] {
+  const words = command.split(/\s+/).filter((w) => w.length > 0);
+  const node = words.indexOf('node');
+  if (node < 0) return [];
+  const flags: string[] = [];
+  for (const word of words.slice(node + 1)) {
+    if (!word.startsWith('-')) break;
+    flags.push(word);
+  }
+  return flags;
+}
+
+/**
+ * `CMR_BENCH_NODE_ARGS` (space-separated node flags for the server, after those of `npm start`, so
+ * they win), to try V8 settings against a run without.
+ */
 function benchNodeArgs(): string[] {
   return (process.env.CMR_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0);
 }

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { parseBenchOptions } from '../../../bench/load/bench-options';
 import { checkpointsFor } from '../../../bench/load/concurrent-mode';
 import { kbField, machineJiffies, ticksFromStat } from '../../../bench/load/process-sampler';
 import { median } from '../../../bench/micro/measure';
+import { nodeFlagsOf } from '../../../bench/load/server-under-test';
 import { topSelfTimes } from '../../../bench/profile/cpu-profile-summary';
 import { markdownTable, textTable } from '../../../bench/report/text-table';
 
@@ -83,5 +86,19 @@ describe('bench: options, /proc readings, profiles and tables', () => {
     assert.equal(markdownTable(['a', 'b'], [['1', '2']]), '| a | b |\n| --- | --- |\n| 1 | 2 |\n');
     assert.equal(median([3, 1, 2]), 2);
     assert.equal(median([4, 1, 2, 3]), 2.5);
+  });
+
+  it('runs the server with the node flags of npm start, which size V8 helper threads to the cores', () => {
+    assert.deepEqual(nodeFlagsOf('exec node --v8-pool-size=0 --max-old-space-size=4096 dist/src/main.js'), [
+      '--v8-pool-size=0',
+      '--max-old-space-size=4096',
+    ]);
+    assert.deepEqual(nodeFlagsOf('exec node dist/src/main.js'), []);
+    assert.deepEqual(nodeFlagsOf('tsx scripts/demo.ts'), []);
+    const pkg = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as {
+      scripts: { start: string };
+    };
+    // docs/performance.md, sixth round: V8's default four helper threads took the main thread's cores.
+    assert.ok(nodeFlagsOf(pkg.scripts.start).includes('--v8-pool-size=0'), pkg.scripts.start);
   });
 });
