@@ -181,9 +181,9 @@ export class SipTransportLayer implements SipTransport {
   }
 
   sendRequest(request: SipRequest, target: SendTarget, onFailure: SendFailure): void {
+    if (this.refusedAfterClose(target, onFailure)) return;
     let data: Buffer;
     try {
-      this.assertOpen(target);
       data = serializeMessage(request);
     } catch (error) {
       reportLater(onFailure, error);
@@ -197,32 +197,22 @@ export class SipTransportLayer implements SipTransport {
     let data: Buffer;
     try {
       route = responseRoute(response.topVia, requestSource);
-      this.assertOpen(routeTarget(route));
       data = serializeMessage(response);
     } catch (error) {
       reportLater(onFailure, error);
       return;
     }
+    if (this.refusedAfterClose(routeTarget(route), onFailure)) return;
     this.sendRouted(route, data, requestSource, onFailure);
   }
 
   sendPrepared(prepared: PreparedResponse, onFailure: SendFailure): void {
-    try {
-      this.assertOpen(routeTarget(prepared.route));
-    } catch (error) {
-      reportLater(onFailure, error);
-      return;
-    }
+    if (this.refusedAfterClose(routeTarget(prepared.route), onFailure)) return;
     this.sendRouted(prepared.route, prepared.data, prepared.requestSource, onFailure);
   }
 
   sendSerialized(data: Buffer, target: SendTarget, onFailure: SendFailure): void {
-    try {
-      this.assertOpen(target);
-    } catch (error) {
-      reportLater(onFailure, error);
-      return;
-    }
+    if (this.refusedAfterClose(target, onFailure)) return;
     this.sendTo(target, data, undefined, onFailure);
   }
 
@@ -305,9 +295,14 @@ export class SipTransportLayer implements SipTransport {
     });
   }
 
-  private assertOpen(target: SendTarget): void {
-    if (this.closing)
-      throw new SipTransportError('SIP.TRANSPORT_CLOSED', 'the transport layer is closed', { ...target });
+  /** A send after `close()` is reported SIP.TRANSPORT_CLOSED; true when this one was. */
+  private refusedAfterClose(target: SendTarget, onFailure: SendFailure): boolean {
+    if (!this.closing) return false;
+    reportLater(
+      onFailure,
+      new SipTransportError('SIP.TRANSPORT_CLOSED', 'the transport layer is closed', { ...target }),
+    );
+    return true;
   }
 
   private receiveDatagram(data: Buffer, source: MessageSource, socket: UdpTransport): void {
