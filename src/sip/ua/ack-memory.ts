@@ -20,8 +20,8 @@ export interface AckSender {
 
 /**
  * The ACKs we sent for 2xx responses (RFC 3261 §13.2.2.4), by dialog: a retransmitted 2xx, even one
- * that comes after its INVITE transaction or its dialog ended, gets the same ACK again, byte for byte. Kept 64*T1,
- * as long as the callee may retransmit its 2xx (§13.3.1.4).
+ * that comes after its INVITE transaction or its dialog ended, gets the same ACK again, byte for byte.
+ * Kept 64*T1, as long as the callee may retransmit its 2xx (§13.3.1.4).
  *
  * Every ACK is kept equally long, so the Map's insertion order is expiry order, and one timer, set
  * for the oldest, expires them all: a server at hundreds of calls/s keeps thousands.
@@ -36,7 +36,7 @@ export class AckMemory {
     /** Prepares and sends ACKs outside any transaction. */
     private readonly sender: AckSender,
     /** Told when an ACK cannot go: no next hop (a host name that does not resolve, say), or unsendable. */
-    private readonly unroutable: (error: Error) => void,
+    private readonly cannotSend: (error: Error) => void,
   ) {}
 
   get size(): number {
@@ -55,7 +55,7 @@ export class AckMemory {
     try {
       target = literalNextHop(ack, inviteTarget.protocol);
     } catch (error) {
-      this.unroutable(asError(error));
+      this.cannotSend(asError(error));
       return;
     }
     if (target !== null) {
@@ -64,7 +64,7 @@ export class AckMemory {
     }
     resolveNextHop(ack, inviteTarget.protocol).then(
       (resolved) => this.remember(dialog.key, ack, resolved),
-      (error: unknown) => this.unroutable(asError(error)),
+      (error: unknown) => this.cannotSend(asError(error)),
     );
   }
 
@@ -95,7 +95,7 @@ export class AckMemory {
     try {
       data = this.sender.prepare(ack, target);
     } catch (error) {
-      this.unroutable(asError(error));
+      this.cannotSend(asError(error));
       return;
     }
     this.byDialog.set(key, { data, target, expiresAt: this.clock.now() + 64 * this.t1Ms });
