@@ -1,8 +1,8 @@
+import { asError } from '../../errors';
 import { detachedString } from '../message/flat-string';
 import type { MessageSource, SipRequest, SipResponse } from '../message/sip-message';
 import { PreparedResponse } from '../transport/prepared-response';
 import type { TransactionContext } from './transaction-context';
-import { asError } from '../../errors';
 import { TransactionError } from './transaction-error';
 import { TransactionTimers } from './transaction-timer';
 import type { ServerTransaction } from './transaction-user';

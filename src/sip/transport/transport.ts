@@ -47,8 +47,8 @@ export type SendFailure = (error: Error) => void;
 /**
  * What the layers above the transport need from it (SIP.js-style narrow seam). A send returns at once:
  * over UDP the datagram is usually in the kernel by then, over a stream it is queued, or waits for the
- * connection. Success is not reported, only failure: a promise per send (three per call leg and
- * message) was a good part of what the server allocated per call.
+ * connection. Success is not reported, only failure: the promises and async frames a send used to
+ * make, several per message, were a good part of what the server allocated per call.
  */
 export interface SipTransport {
   /** sent-by for our Via on this protocol: the advertised host and the bound port. */

@@ -94,7 +94,8 @@ const BIND_ATTEMPTS = 3;
 
 /**
  * Runs one SIPp scenario to completion. A port the harness chose (not one the caller gave) can be taken
- * between `freePort` and SIPp's bind; SIPp then exits before sending anything, and is run again.
+ * between `freeSippPort` and SIPp's bind by another process's explicit bind (rarer now that those ports lie below
+ * the ephemeral range); SIPp then exits before sending anything, and is run again.
  */
 export async function runSipp(options: SippRunOptions): Promise<SippResult> {
   for (let attempt = 1; ; attempt++) {
