@@ -1,4 +1,5 @@
 import { parseNameAddr } from '../message/name-addr';
+import { ownedBuffer } from '../message/owned-buffer';
 
 /** The SDP origin (RFC 4566 §5.2) we put on every body sent to one leg, so its version rises by one per change. */
 export interface SdpOrigin {
@@ -27,5 +28,5 @@ export function withOrigin(sdp: Buffer, origin: SdpOrigin, version: number): Buf
   const family = address.includes(':') ? 'IP6' : 'IP4';
   const line = `o=${origin.username} ${origin.sessionId} ${version} IN ${family} ${address}`;
   const replaced = /^o=.*$/m.test(text) ? text.replace(/^o=.*$/m, line) : text;
-  return Buffer.from(replaced, 'utf8');
+  return ownedBuffer(replaced); // kept by the call for as long as it rings
 }

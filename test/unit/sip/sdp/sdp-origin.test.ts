@@ -22,6 +22,12 @@ describe('SDP origin', () => {
     assert.deepEqual(versions, ['1', '2']);
   });
 
+  it("gives the body a buffer of its own, not a slice of Node's shared pool that a kept body would pin", () => {
+    const out = withOrigin(Buffer.from(SDP), { username: 'cmr-as', sessionId: '42', address: '127.0.0.1' }, 1);
+    assert.equal(out.buffer.byteLength, out.length);
+    assert.equal(out.byteOffset, 0);
+  });
+
   it('writes an IPv6 address as IP6 and without the brackets of a SIP URI', () => {
     const out = withOrigin(Buffer.from(SDP), { username: 'cmr-as', sessionId: '1', address: '[::1]' }, 1).toString();
     assert.match(out, /^o=cmr-as 1 1 IN IP6 ::1\r$/m);
