@@ -15,6 +15,54 @@ export interface Logger {
   setLevel(level: LogConfig['level']): void;
 }
 
+/** A logger that makes its children itself; `child` defers to it (see DeferredChild). */
+export interface ChildMaker extends Logger {
+  makeChild(meta: Record<string, unknown>): Logger;
+}
+
+/**
+ * A child logger made on its first line that passes the level. Every call asks for a logger carrying
+ * its Call-ID and keeps it for its whole life, while at warn most calls write nothing: until then this
+ * holds only its parent and its metadata.
+ */
+export class DeferredChild implements Logger {
+  private made: Logger | null = null;
+
+  constructor(
+    private readonly parent: ChildMaker,
+    private readonly meta: Record<string, unknown>,
+  ) {}
+
+  private get logger(): Logger {
+    return (this.made ??= this.parent.makeChild(this.meta));
+  }
+
+  error(message: string, meta?: Record<string, unknown>): void {
+    this.logger.error(message, meta);
+  }
+  warn(message: string, meta?: Record<string, unknown>): void {
+    if (this.parent.isEnabled('warn')) this.logger.warn(message, meta);
+  }
+  info(message: string, meta?: Record<string, unknown>): void {
+    if (this.parent.isEnabled('info')) this.logger.info(message, meta);
+  }
+  debug(message: string, meta?: Record<string, unknown>): void {
+    if (this.parent.isEnabled('debug')) this.logger.debug(message, meta);
+  }
+  child(meta: Record<string, unknown>): Logger {
+    return this.logger.child(meta);
+  }
+  isDebugEnabled(): boolean {
+    return this.parent.isDebugEnabled();
+  }
+  isEnabled(level: 'warn' | 'info' | 'debug'): boolean {
+    return this.parent.isEnabled(level);
+  }
+  setLevel(level: LogConfig['level']): void {
+    this.parent.setLevel(level);
+  }
+}
+
 /** winston's npm severities, most severe first. */
 const SEVERITY: Readonly<Record<LogConfig['level'], number>> = { error: 0, warn: 1, info: 2, debug: 5 };
 
@@ -44,7 +92,7 @@ class LevelGate {
  * A winston logger, or a child of one made on its first line: a server at warn logs nothing about a call
  * that goes well, yet every call asks for a child logger carrying its Call-ID.
  */
-class WinstonLogger implements Logger {
+class WinstonLogger implements ChildMaker {
   private derived: winston.Logger | null = null;
 
   constructor(
@@ -72,8 +120,11 @@ class WinstonLogger implements Logger {
   debug(message: string, meta?: Record<string, unknown>): void {
     if (this.gate.allows('debug')) this.w.debug(message, meta);
   }
-  /** As winston's children: the child's metadata wins over its parent's, a line's own over both. */
   child(meta: Record<string, unknown>): Logger {
+    return new DeferredChild(this, meta);
+  }
+  /** As winston's children: the child's metadata wins over its parent's, a line's own over both. */
+  makeChild(meta: Record<string, unknown>): Logger {
     return new WinstonLogger(this.base, this.meta === null ? { ...meta } : { ...this.meta, ...meta }, this.gate);
   }
   isDebugEnabled(): boolean {

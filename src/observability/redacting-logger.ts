@@ -1,5 +1,5 @@
 import type { LogConfig } from '../config/schema';
-import type { Logger } from './logger';
+import { DeferredChild, type ChildMaker, type Logger } from './logger';
 
 const REDACTED = '[redacted]';
 /**
@@ -66,7 +66,7 @@ class Redactor {
   }
 }
 
-class RedactingLogger implements Logger {
+class RedactingLogger implements ChildMaker {
   constructor(
     private readonly inner: Logger,
     private readonly redactor: Redactor,
@@ -89,6 +89,9 @@ class RedactingLogger implements Logger {
     this.inner.debug(this.redactor.text(message), meta && this.redactor.meta(meta));
   }
   child(meta: Record<string, unknown>): Logger {
+    return new DeferredChild(this, meta);
+  }
+  makeChild(meta: Record<string, unknown>): Logger {
     return new RedactingLogger(this.inner.child(this.redactor.meta(meta)), this.redactor);
   }
   isDebugEnabled(): boolean {

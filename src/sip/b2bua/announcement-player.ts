@@ -39,8 +39,11 @@ export class AnnouncementPlayer {
   private current: MediaState = 'starting';
   /** The leg the caller hears. */
   private leg: Dialog | null = null;
-  /** Every media-server dialog of this call still up, old ones being hung up included. */
-  private readonly legs = new Set<Dialog>();
+  /**
+   * Every media-server dialog of this call still up, old ones being hung up included: mostly one, so an
+   * array replaced on change (a Set is ~190 bytes for the ringing time of every call).
+   */
+  private legs: readonly Dialog[] = [];
   private opening: OutgoingInvite | null = null;
   private next: TimerHandle | null = null;
   private playOrder: readonly Resource[] = [];
@@ -53,7 +56,7 @@ export class AnnouncementPlayer {
   }
 
   owns(dialog: Dialog): boolean {
-    return this.legs.has(dialog);
+    return this.legs.includes(dialog);
   }
 
   /** Opens the leg of the first item; its SDP answer, or null when it failed or was stopped meanwhile. */
@@ -96,7 +99,7 @@ export class AnnouncementPlayer {
 
   /** A media-server dialog ended: when the media server itself ended the one playing, nothing presents. */
   legEnded(dialog: Dialog, why: string): void {
-    this.legs.delete(dialog);
+    this.legs = this.legs.filter((leg) => leg !== dialog);
     if (dialog !== this.leg) return;
     this.leg = null;
     if (this.current !== 'playing') return;
@@ -187,7 +190,7 @@ export class AnnouncementPlayer {
       }
       return null;
     }
-    this.legs.add(dialog);
+    this.legs = this.legs.concat(dialog);
     this.init.bind(dialog);
     return { dialog, sdp: response.body };
   }

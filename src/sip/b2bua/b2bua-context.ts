@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock';
+import type { FixedDelayTimers } from '../../fixed-delay-timers';
 import type { Admission } from '../../calls/admission';
 import type { CallRegistry } from '../../calls/call-registry';
 import type { Identity } from '../../cmr/model';
@@ -24,6 +25,8 @@ export interface B2buaContext {
   readonly ringingMedia: RingingMediaPort;
   /** Rate and load limits for new calls; absent: every call is admitted. */
   readonly admission?: Pick<Admission, 'admitCall'>;
+  /** The no-answer timer of every ringing call (`b2bua.noAnswerTimeoutMs`). */
+  readonly noAnswer: FixedDelayTimers<CallSession>;
   /** Routes a dialog's requests and its end to the session that owns it. */
   bind(dialog: Dialog, session: CallSession): void;
   unbind(dialog: Dialog): void;

@@ -1,5 +1,6 @@
 import type { Refusal } from '../../calls/admission';
 import type { Call } from '../../calls/call';
+import { FixedDelayTimers } from '../../fixed-delay-timers';
 import { ThrottledLog } from '../../observability/throttled-log';
 import type { Dialog } from '../dialog/dialog';
 import type { IncomingInvite } from '../ua/incoming-invite';
@@ -41,7 +42,7 @@ export class B2bua {
   private readonly refusals: ThrottledLog;
 
   constructor(
-    context: Omit<B2buaContext, 'bind' | 'unbind' | 'sessionEnded' | 'refused'>,
+    context: Omit<B2buaContext, 'bind' | 'unbind' | 'sessionEnded' | 'refused' | 'noAnswer'>,
     private readonly handlers: B2buaHandlers = {},
   ) {
     this.context = {
@@ -50,6 +51,9 @@ export class B2bua {
       unbind: (dialog) => void this.byDialog.delete(dialog.key),
       sessionEnded: (session) => this.forget(session),
       refused: (reason) => this.handlers.onCallRefused?.(reason),
+      noAnswer: new FixedDelayTimers(context.clock, context.config.b2bua.noAnswerTimeoutMs, (session) =>
+        session.noAnswerDue(),
+      ),
     };
     this.refusals = new ThrottledLog({
       logger: context.logger,
@@ -114,9 +118,7 @@ export class B2bua {
       });
       return;
     }
-    const session = new CallSession(invite, this.context, trusted, (request, call, early) =>
-      this.onCallerRequest(request, call, early),
-    );
+    const session = new CallSession(invite, this.context, trusted, this.callerRequest);
     this.byCallId.set(callId, session);
     void session.start();
   }
@@ -131,9 +133,9 @@ export class B2bua {
     request.respond(request.method === 'MESSAGE' ? 404 : 501);
   }
 
-  private onCallerRequest(request: IncomingRequest, call: Call, early: boolean): boolean {
-    return this.handlers.onCallerRequest?.(request, call, early) ?? false;
-  }
+  /** One function for every session (a closure made per call would be kept for its whole life). */
+  private readonly callerRequest: CallerRequestHandler = (request, call, early) =>
+    this.handlers.onCallerRequest?.(request, call, early) ?? false;
 
   /** The session of a live call, by its A-leg Call-ID. */
   sessionForCall(callId: string): CallSession | undefined {

@@ -1,4 +1,3 @@
-import type { TimerHandle } from '../../clock';
 import { Call } from '../../calls/call';
 import type { Selection } from '../../cmr/ringing-selection';
 import type { Logger } from '../../observability/logger';
@@ -7,7 +6,7 @@ import { detachedString } from '../message/flat-string';
 import type { SipResponse } from '../message/sip-message';
 import { sdpOf } from '../sdp/sdp-body';
 import { sameMediaTarget } from '../sdp/media-target';
-import type { IncomingInvite } from '../ua/incoming-invite';
+import type { IncomingInvite, InviteHandlers } from '../ua/incoming-invite';
 import type { IncomingRequest } from '../ua/incoming-request';
 import { literalNextHop, resolveNextHop } from '../ua/next-hop';
 import type { OutgoingInvite, InviteResult } from '../ua/outgoing-invite';
@@ -35,7 +34,6 @@ export class CallSession {
   private b: OutgoingInvite | null = null;
   private aDialog: Dialog | null = null;
   private bDialog: Dialog | null = null;
-  private noAnswer: TimerHandle | null = null;
   private selection: Promise<Selection | null> = Promise.resolve(null);
   private player: AnnouncementPlayer | null = null;
   private pendingRinging: SipResponse | null = null;
@@ -104,12 +102,7 @@ export class CallSession {
       icid: this.call.icid,
       trusted: this.trusted,
     });
-    this.a.handlers = {
-      onCancel: () => this.hangUp('caller cancelled'),
-      onAck: () => void this.onCallerAck(),
-      onAckTimeout: () => this.hangUp('no ACK from caller'),
-      onPrackTimeout: () => this.hangUp('no PRACK from caller'),
-    };
+    this.a.handlers = new CallerInviteEvents(this);
     const { called, caller } = this.call.parties;
     if (called && config.media.enabled) {
       this.selection = this.ctx.ringingMedia
@@ -136,7 +129,7 @@ export class CallSession {
     }
     this.b.onProvisional = (response) => void this.onCalleeProvisional(response);
     void this.b.result.then((result) => this.onCalleeFinal(result));
-    this.noAnswer = this.ctx.clock.setTimeout(() => this.onNoAnswer(), config.b2bua.noAnswerTimeoutMs);
+    this.ctx.noAnswer.start(this);
   }
 
   private async onCalleeProvisional(response: SipResponse): Promise<void> {
@@ -310,7 +303,8 @@ export class CallSession {
   }
 
   /** After A's ACK, A's media moves from the media server to B: UPDATE if A allows it, else re-INVITE. */
-  private async onCallerAck(): Promise<void> {
+  /** The caller's ACK for our 2xx came. */
+  async onCallerAck(): Promise<void> {
     const sdp = this.retargetTo;
     const dialog = this.aDialog;
     if (this.byeAfterAck) {
@@ -350,8 +344,8 @@ export class CallSession {
     this.log.info("callee told the caller's new media", { status: response.status });
   }
 
-  private onNoAnswer(): void {
-    this.noAnswer = null;
+  /** The callee rang `b2bua.noAnswerTimeoutMs` without answering. */
+  noAnswerDue(): void {
     if (this.ended || this.bDialog) return;
     this.log.info('no answer', { afterMs: this.ctx.config.b2bua.noAnswerTimeoutMs });
     if (!this.a.finalSent) this.a.reject(480, { reason: 'Temporarily Unavailable' });
@@ -421,7 +415,24 @@ export class CallSession {
   }
 
   private clearNoAnswer(): void {
-    if (this.noAnswer) this.ctx.clock.clearTimeout(this.noAnswer);
-    this.noAnswer = null;
+    this.ctx.noAnswer.stop(this);
+  }
+}
+
+/** What the caller's INVITE reports to its session: one small object a call, not four closures. */
+class CallerInviteEvents implements InviteHandlers {
+  constructor(private readonly session: CallSession) {}
+
+  onCancel(): void {
+    this.session.hangUp('caller cancelled');
+  }
+  onAck(): void {
+    void this.session.onCallerAck();
+  }
+  onAckTimeout(): void {
+    this.session.hangUp('no ACK from caller');
+  }
+  onPrackTimeout(): void {
+    this.session.hangUp('no PRACK from caller');
   }
 }

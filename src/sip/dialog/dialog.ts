@@ -33,12 +33,19 @@ export interface DialogInit {
 /** Outcome of checking an in-dialog request's CSeq (RFC 3261 §12.2.2). */
 export type RemoteCSeqCheck = 'ok' | 'out-of-order';
 
+/** The route set of most dialogs: shared, not an empty array per dialog. */
+const NO_ROUTES: readonly string[] = Object.freeze([]);
+
 /**
  * The state one UA keeps for one dialog (RFC 3261 §12): identifiers, sequence numbers, the route
  * set and the remote target. Knows how to build in-dialog requests; knows nothing of transport.
+ * A call keeps three for its whole life, so a dialog is its own id and keeps only flat strings of
+ * its own (no slice or tree of pieces that would keep a message head alive).
  */
-export class Dialog {
-  readonly id: DialogId;
+export class Dialog implements DialogId {
+  readonly callId: string;
+  readonly localTag: string;
+  readonly remoteTag: string;
   /** `dialogKey(id)`, computed once: the dialog table looks it up on every in-dialog request. */
   readonly key: string;
   readonly role: 'uac' | 'uas';
@@ -46,8 +53,8 @@ export class Dialog {
   localSeq: number;
   remoteSeq: number | null;
   /**
-   * Our and the peer's From/To, kept as the text that goes on the wire rather than parsed: a call keeps
-   * three dialogs for its whole life, and in-dialog requests only ever write these out.
+   * Our and the peer's From/To, kept as the text that goes on the wire rather than parsed: in-dialog
+   * requests only ever write these out.
    */
   private readonly localText: string;
   private readonly remoteText: string;
@@ -58,23 +65,25 @@ export class Dialog {
 
   constructor(init: DialogInit) {
     // Tags and Call-ID are sliced from message heads: copies, so the dialog does not keep those heads.
-    this.id = {
-      callId: detachedString(init.id.callId),
-      localTag: detachedString(init.id.localTag),
-      remoteTag: detachedString(init.id.remoteTag),
-    };
-    this.key = dialogKey(this.id);
+    this.callId = detachedString(init.id.callId);
+    this.localTag = detachedString(init.id.localTag);
+    this.remoteTag = detachedString(init.id.remoteTag);
+    this.key = dialogKey(this);
     this.role = init.role;
     this.state = init.state;
     this.localSeq = init.localSeq;
     this.remoteSeq = init.remoteSeq;
     this.localText = flatString(formatNameAddr(init.local));
     this.remoteText = flatString(formatNameAddr(init.remote));
-    // Kept for the life of the call: flat strings, not the trees of pieces concatenation leaves.
     this.remoteTarget = flatString(init.remoteTarget);
-    this.routeSet = init.routeSet;
+    this.routeSet = ownRoutes(init.routeSet);
     this.secure = init.secure;
     this.localContact = flatString(init.localContact);
+  }
+
+  /** The dialog's identifiers (RFC 3261 §12): the dialog itself. */
+  get id(): DialogId {
+    return this;
   }
 
   /** Our side's name-addr with our tag (the From of our requests). */
@@ -142,7 +151,7 @@ export class Dialog {
   /** On the 2xx that confirms an early UAC dialog the route set is recomputed (RFC 3261 §12.1.2). */
   confirmFrom(response: SipResponse): void {
     if (this.role === 'uac' && this.state === 'early') {
-      this.routeSet = response.headers.getAll('record-route').reverse();
+      this.routeSet = ownRoutes(response.headers.getAll('record-route').reverse());
     }
     this.refreshTarget(response);
     this.state = 'confirmed';
@@ -173,6 +182,11 @@ export class Dialog {
     if (opts.contentType) headers.append('Content-Type', opts.contentType);
     return new SipRequest({ method, uri: requestUri, headers, body: opts.body });
   }
+}
+
+/** Route values are sliced from a message head: copies, or the shared empty set. */
+function ownRoutes(routes: readonly string[]): readonly string[] {
+  return routes.length === 0 ? NO_ROUTES : routes.map(detachedString);
 }
 
 function withTag(value: NameAddr, tag: string): NameAddr {

@@ -69,6 +69,13 @@ export abstract class ClientTransactionBase<S extends string> implements ClientT
     this.releaseRequest();
   }
 
+  abstract proceeding(template: SipRequest): void;
+
+  /** Keeps `template` instead of the request, which nothing will send again. */
+  protected keepTemplate(template: SipRequest): void {
+    if (this.requestRef !== null) this.requestRef = template;
+  }
+
   /** Nothing will send the request again (an INVITE Accepted, RFC 6026): the TU keeps what it needs of it. */
   protected releaseRequest(): void {
     this.requestRef = null;

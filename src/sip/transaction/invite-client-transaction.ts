@@ -64,6 +64,11 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
     }
   }
 
+  /** Proceeding sends the INVITE no more (§17.1.1.2): a template does for the ACK of a failure. */
+  proceeding(template: SipRequest): void {
+    if (this.state === 'proceeding') this.keepTemplate(template);
+  }
+
   /**
    * A CANCEL for this INVITE went out. RFC 3261 §9.1: with no final response within 64*T1 the
    * transaction is given up and the TU told as on Timer B, so a callee that rings and then vanishes

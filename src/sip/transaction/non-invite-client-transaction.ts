@@ -1,4 +1,4 @@
-import type { SipResponse } from '../message/sip-message';
+import type { SipRequest, SipResponse } from '../message/sip-message';
 import { ClientTransactionBase, type ClientTransactionInit } from './client-transaction-base';
 
 export type NonInviteClientState = 'trying' | 'proceeding' | 'completed';
@@ -25,6 +25,9 @@ export class NonInviteClientTransaction extends ClientTransactionBase<NonInviteC
     if (!this.reliable) this.schedule.start(TIMER_E, this.intervalE, () => this.onTimerE());
     this.schedule.start(TIMER_F, 64 * this.ctx.timers.t1Ms, () => this.onTimerF());
   }
+
+  /** Proceeding still retransmits the request (Timer E, §17.1.2.2): it is kept whole. */
+  proceeding(_template: SipRequest): void {}
 
   receiveResponse(response: SipResponse): void {
     if (this.state !== 'trying' && this.state !== 'proceeding') return; // Completed absorbs them

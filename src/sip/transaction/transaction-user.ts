@@ -22,6 +22,11 @@ export interface ServerTransaction {
 export interface ClientTransaction {
   readonly request: SipRequest;
   readonly branch: string;
+  /**
+   * The request's first provisional came, and the TU keeps only `template` of it (the headers a CANCEL
+   * or an ACK needs): the transaction, which will not send the request again, keeps that too.
+   */
+  proceeding(template: SipRequest): void;
   /** Stops retransmissions and timers at once (used when the TU has given up). */
   dispose(): void;
 }

@@ -6,6 +6,7 @@ import { IncomingRequest, type RespondOptions } from './incoming-request';
 import { parseRAck, ReliableProvisionals, reliabilityOf, type Reliability } from './reliable-provisionals';
 import type { UaContext } from './ua-context';
 
+/** Called as methods of the object given (`handlers.onAck(...)`): a class instance may be given. */
 export interface InviteHandlers {
   /** The caller cancelled before we answered; the UA already sent 487. */
   onCancel?: () => void;
@@ -22,6 +23,8 @@ export interface ProgressOptions extends RespondOptions {
   readonly reliable?: boolean;
 }
 
+const NO_HANDLERS: InviteHandlers = Object.freeze({});
+
 /**
  * The UAS side of an INVITE (RFC 3261 §13.3): provisional answers create an early dialog, a 2xx
  * confirms it and is retransmitted by us (not the transaction, RFC 6026) until the ACK arrives.
@@ -35,7 +38,7 @@ export class IncomingInvite extends IncomingRequest {
   private readonly reliable: ReliableProvisionals | null;
   /** 100rel on the caller's side; re-INVITEs are answered without it. */
   readonly reliability: Reliability;
-  handlers: InviteHandlers = {};
+  handlers: InviteHandlers = NO_HANDLERS;
 
   /** `dialog` is given for a re-INVITE: its answers belong to that dialog, none is created. */
   constructor(request: SipRequest, transaction: ServerTransaction, ua: UaContext, dialog?: Dialog) {
@@ -138,9 +141,9 @@ export class IncomingInvite extends IncomingRequest {
   /** Called by the UA core for a CANCEL matched to this INVITE. */
   cancelled(): void {
     if (this.finalSent) return;
-    const { onCancel } = this.handlers;
+    const handlers = this.handlers;
     this.reject(487, { reason: 'Request Terminated' });
-    onCancel?.();
+    handlers.onCancel?.();
   }
 
   /** Called by the UA core for the ACK of our 2xx. */
@@ -148,9 +151,9 @@ export class IncomingInvite extends IncomingRequest {
     if (this.retransmit) this.ua.clock.clearTimeout(this.retransmit);
     this.retransmit = null;
     this.accepted = null;
-    const { onAck } = this.handlers;
+    const handlers = this.handlers;
     this.handlersDone();
-    onAck?.(ack);
+    handlers.onAck?.(ack);
   }
 
   /** A final answer also tells the core: it need not find this INVITE for a CANCEL any more. */
@@ -186,9 +189,9 @@ export class IncomingInvite extends IncomingRequest {
         this.retransmit = null;
         this.accepted = null;
         this.ua.logger.warn('no ACK for 2xx, ending dialog', { callId: this.request.callId });
-        const { onAckTimeout } = this.handlers;
+        const handlers = this.handlers;
         this.handlersDone();
-        onAckTimeout?.();
+        handlers.onAckTimeout?.();
         this.ua.dialogEnded(dialog, 'ack timeout');
         return;
       }
@@ -207,9 +210,9 @@ export class IncomingInvite extends IncomingRequest {
   private prackTimedOut(): void {
     if (this.finalSent) return;
     this.ua.logger.warn('no PRACK for a reliable provisional: rejecting the INVITE', { callId: this.request.callId });
-    const { onPrackTimeout } = this.handlers;
+    const handlers = this.handlers;
     this.reject(500, { reason: 'Reliable Provisional Response Not Acknowledged' });
-    onPrackTimeout?.();
+    handlers.onPrackTimeout?.();
   }
 
   /**
@@ -218,7 +221,7 @@ export class IncomingInvite extends IncomingRequest {
    * 64*T1 after a 2xx over UDP (RFC 6026).
    */
   private handlersDone(): void {
-    this.handlers = {};
+    this.handlers = NO_HANDLERS;
   }
 
   /** Stops the 2xx retransmissions (the dialog ended some other way). */

@@ -1,8 +1,8 @@
 import { Dialog } from '../dialog/dialog';
 import { createResponse } from '../message/response-factory';
 import { detachedString } from '../message/flat-string';
-import { SipHeaders } from '../message/sip-headers';
-import { SipRequest, type SipResponse } from '../message/sip-message';
+import { requestTemplate } from '../message/request-template';
+import type { SipRequest, SipResponse } from '../message/sip-message';
 import type { ClientTransaction, ClientTransactionHandlers } from '../transaction/transaction-user';
 import type { SendTarget } from '../transport/transport';
 
@@ -49,12 +49,17 @@ export class OutgoingInvite {
   private confirmed: Dialog | null = null;
 
   constructor(
-    readonly request: SipRequest,
+    private invite: SipRequest,
     readonly target: SendTarget,
     private readonly core: OutgoingInviteCore,
   ) {
     this.result = new Promise((resolve) => (this.settle = resolve));
     this.handlers = new InviteResponses(this);
+  }
+
+  /** The INVITE; once it rings, only what a CANCEL, an ACK and a dialog read of it (a template). */
+  get request(): SipRequest {
+    return this.invite;
   }
 
   get dialog(): Dialog | null {
@@ -92,6 +97,7 @@ export class OutgoingInvite {
   }
 
   private onProvisionalResponse(response: SipResponse): void {
+    if (!this.provisionalSeen) this.ringing();
     this.provisionalSeen = true;
     if (response.status > 100 && response.toTag && !this.early) {
       // In the table at once: the callee may send requests in the early dialog (RFC 3261 §12.2).
@@ -100,6 +106,16 @@ export class OutgoingInvite {
     }
     this.maybeSendCancel();
     if (response.status > 100) this.onProvisional?.(response, this.early);
+  }
+
+  /**
+   * Its first provisional: the transaction will not send the INVITE again, and we only read a few of its
+   * headers from now on. Both keep one template instead of the INVITE, for as long as the callee rings.
+   */
+  private ringing(): void {
+    const template = requestTemplate(this.invite, PROCEEDING_TEMPLATE);
+    this.invite = template;
+    this.transaction?.proceeding(template);
   }
 
   private onSuccess(response: SipResponse): void {
@@ -114,7 +130,7 @@ export class OutgoingInvite {
     this.core.addDialog(dialog);
     this.core.sendAck(dialog, this.request, this.target);
     // From here on the transaction's 2xx (retransmissions, other forks) go to what little answers them.
-    const template = forkTemplate(this.request);
+    const template = requestTemplate(this.request, FORK_TEMPLATE);
     this.handlers.answered(new AnsweredInvite(template, this.target, this.core, detachedString(remoteTag)));
     if (this.cancelWanted) {
       this.core.hangUp(dialog, this.target);
@@ -165,22 +181,18 @@ class AnsweredInvite {
   }
 }
 
-/** The headers of an INVITE that a dialog (RFC 3261 §12.1.2) and its ACK read. */
-const FORK_TEMPLATE_HEADERS = ['from', 'to', 'call-id', 'cseq'] as const;
+/**
+ * The headers of an INVITE that a dialog with another fork (RFC 3261 §12.1.2) and its ACK read: kept
+ * for 64*T1 after the answer, without the body or, for a B-leg, the caller's INVITE text its values
+ * were sliced from.
+ */
+const FORK_TEMPLATE = new Set(['from', 'to', 'call-id', 'cseq']);
 
 /**
- * What a dialog with another fork and its ACK need of our INVITE, in strings of their own: the INVITE
- * itself carries the body and, for a B-leg, header values sliced from the caller's INVITE, whose whole
- * text they would keep for 64*T1 after the call.
+ * The headers of a ringing INVITE read until its final answer: a CANCEL (RFC 3261 §9.1), the ACK of a
+ * failure (§17.1.1.3), a dialog (§12.1.2), a 408 or 503 made up. Nothing sends the INVITE itself again.
  */
-function forkTemplate(invite: SipRequest): SipRequest {
-  const headers = new SipHeaders();
-  for (const key of FORK_TEMPLATE_HEADERS) {
-    const value = invite.headers.getByKey(key);
-    if (value !== undefined) headers.append(key, detachedString(value));
-  }
-  return new SipRequest({ method: invite.method, uri: detachedString(invite.uri), headers });
-}
+const PROCEEDING_TEMPLATE = new Set(['via', 'route', 'max-forwards', 'from', 'to', 'call-id', 'cseq']);
 
 /**
  * The INVITE's transaction handler. Over UDP the transaction outlives the answer by 64*T1; it holds

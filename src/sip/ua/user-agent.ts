@@ -5,6 +5,7 @@ import type { SipMetrics } from '../../observability/metrics';
 import type { Dialog } from '../dialog/dialog';
 import { DialogTable } from '../dialog/dialog-table';
 import { newCallId, newTag } from '../dialog/identifiers';
+import { flatString } from '../message/flat-string';
 import { createResponse } from '../message/response-factory';
 import { SipHeaders } from '../message/sip-headers';
 import { SipRequest, type SipResponse, type TransportProtocol } from '../message/sip-message';
@@ -84,6 +85,7 @@ export class SipUserAgent implements TransactionUser {
   private readonly invitesByDialog = new Map<string, IncomingInvite>();
   private acks!: AckMemory;
   private readonly merged = new MergedRequests();
+  private readonly contacts = new Map<TransportProtocol, { host: string; port: number; text: string }>();
 
   constructor(private readonly options: UserAgentOptions) {
     this.allowed = options.allowedMethods ?? DEFAULT_METHODS;
@@ -146,10 +148,15 @@ export class SipUserAgent implements TransactionUser {
     );
   }
 
+  /** Our Contact for a transport: one string per transport, shared by every dialog that keeps it. */
   contactFor(protocol: TransportProtocol): string {
     const { host, port } = this.options.transport.viaSentBy(protocol);
+    const known = this.contacts.get(protocol);
+    if (known !== undefined && known.host === host && known.port === port) return known.text;
     // TLS is named by `;transport=tls` on a sip URI (as most IMS peers expect) rather than a sips URI.
-    return `<sip:${host}:${port}${protocol === 'udp' ? '' : `;transport=${protocol}`}>`;
+    const text = flatString(`<sip:${host}:${port}${protocol === 'udp' ? '' : `;transport=${protocol}`}>`);
+    this.contacts.set(protocol, { host, port, text });
+    return text;
   }
 
   // --- TransactionUser -------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { createLogger, maskIdentity } from '../../../src/observability/logger';
+import { createLogger, DeferredChild, maskIdentity, silentLogger, type ChildMaker } from '../../../src/observability/logger';
 
 function capture(maskNumbers: boolean): {
   lines: () => Record<string, unknown>[];
@@ -89,5 +89,24 @@ describe('the logger', () => {
       lines().map((l) => [l.message, l.callId]),
       [['kept', 'c-3']],
     );
+  });
+
+  it("makes a call's child logger only on its first line that passes the level (most calls write none at warn)", () => {
+    const made: Record<string, unknown>[] = [];
+    const root = silentLogger();
+    root.setLevel('warn');
+    const parent: ChildMaker = Object.assign(Object.create(root) as ChildMaker, {
+      makeChild: (meta: Record<string, unknown>) => {
+        made.push(meta);
+        return root;
+      },
+    });
+    const call = new DeferredChild(parent, { callId: 'c-4' });
+    call.info('dropped at warn');
+    call.debug('dropped at warn');
+    assert.deepEqual(made, []);
+    call.warn('written');
+    call.error('written');
+    assert.deepEqual(made, [{ callId: 'c-4' }]);
   });
 });

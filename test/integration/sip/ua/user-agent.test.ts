@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { systemClock } from '../../../../src/clock';
 import type { Dialog } from '../../../../src/sip/dialog/dialog';
+import type { SipRequest } from '../../../../src/sip/message/sip-message';
 import { SipStack } from '../../../../src/sip/sip-stack';
 import { testConfig, testLogger } from '../../../support/test-app';
 import { TEST_SDP, TestUas } from '../../../support/test-uas';
@@ -110,6 +111,28 @@ for (const protocol of ['udp', 'tcp'] as const) {
       assert.equal(dialog, null);
       await until(() => uas.events.includes('cancelled'), 'the UAS to see the CANCEL');
       await until(() => uas.stack.ua.dialogs.size === 0, 'the early dialog to end at the UAS');
+    });
+
+    it('keeps only what a CANCEL and an ACK read of a ringing INVITE, in the UA and its transaction alike', async () => {
+      uas.set({ kind: 'ring-forever' });
+      const invite = newInvite();
+      const outgoing = await a.stack.ua.invite(invite);
+      assert.equal(outgoing.request, invite, 'whole until it rings: Timer A may send it again');
+      let ringing: { template: SipRequest; transaction: SipRequest | undefined } | null = null;
+      outgoing.onProvisional = () => {
+        ringing = { template: outgoing.request, transaction: outgoing.transaction?.request };
+        outgoing.cancel();
+      };
+      const { response } = await outgoing.result;
+      assert.equal(response.status, 487, 'the CANCEL built from the template matched the INVITE');
+      const { template, transaction } = ringing ?? assert.fail('no provisional');
+      assert.equal(transaction, template, 'one template for both');
+      assert.equal(template.body.length, 0);
+      assert.deepEqual(
+        template.headers.entries().map((f) => f.key),
+        ['via', 'max-forwards', 'from', 'to', 'call-id', 'cseq'],
+      );
+      assert.equal(invite.headers.get('content-type'), 'application/sdp', 'the INVITE itself is untouched');
     });
 
     it('answers a failure with the status the callee gave', async () => {

@@ -9,10 +9,15 @@ function invite(extra: string[] = []) {
   return basicRequest('INVITE', ['Contact: <sip:alice@10.0.0.2:5062>', ...extra]);
 }
 
+function idOf(d: Dialog) {
+  const { callId, localTag, remoteTag } = d.id;
+  return { callId, localTag, remoteTag };
+}
+
 describe('dialogs (RFC 3261 §12)', () => {
   it('builds the UAS side from the INVITE: remote target from Contact, route set from Record-Route in order', () => {
     const d = Dialog.asUas(invite(['Record-Route: <sip:p1.example;lr>, <sip:p2.example;lr>']), 'ourtag', CONTACT);
-    assert.deepEqual(d.id, { callId: 'call-1@127.0.0.2', localTag: 'ourtag', remoteTag: 'a1' });
+    assert.deepEqual(idOf(d), { callId: 'call-1@127.0.0.2', localTag: 'ourtag', remoteTag: 'a1' });
     assert.equal(d.remoteTarget, 'sip:alice@10.0.0.2:5062');
     assert.deepEqual(d.routeSet, ['<sip:p1.example;lr>', '<sip:p2.example;lr>']);
     assert.equal(d.remoteSeq, 1);
@@ -34,9 +39,16 @@ describe('dialogs (RFC 3261 §12)', () => {
     ]);
     const d = Dialog.asUac(request, ok, CONTACT);
     assert.equal(d.state, 'confirmed');
-    assert.deepEqual(d.id, { callId: 'call-1@127.0.0.2', localTag: 'a1', remoteTag: 'b2' });
+    assert.deepEqual(idOf(d), { callId: 'call-1@127.0.0.2', localTag: 'a1', remoteTag: 'b2' });
     assert.deepEqual(d.routeSet, ['<sip:p1.example;lr>', '<sip:p2.example;lr>']);
     assert.equal(d.remoteTarget, 'sip:bob@10.0.0.3');
+  });
+
+  it('shares one empty route set among dialogs without Record-Route (a call keeps three dialogs)', () => {
+    const a = Dialog.asUas(invite(), 'tag-a', CONTACT);
+    const b = Dialog.asUas(invite(), 'tag-b', CONTACT);
+    assert.deepEqual(a.routeSet, []);
+    assert.equal(a.routeSet, b.routeSet);
   });
 
   it('sends in-dialog requests to the remote target with the loose route set and a rising CSeq', () => {

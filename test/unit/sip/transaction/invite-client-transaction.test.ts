@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
+import { requestTemplate } from '../../../../src/sip/message/request-template';
+import type { SipRequest } from '../../../../src/sip/message/sip-message';
+import { serializeMessage } from '../../../../src/sip/message/sip-serializer';
+import { createNon2xxAck } from '../../../../src/sip/transaction/non-2xx-ack';
 import { harness, outgoing, RecordingHandlers, responseTo, settle, target } from './transaction-test-kit';
+
+function serialized(request: SipRequest): string {
+  return serializeMessage(request).toString('latin1');
+}
 
 describe('InviteClientTransaction (RFC 3261 §17.1.1, RFC 6026)', () => {
   it('retransmits over UDP on Timer A doubling without cap and times out on Timer B at 64*T1', () => {
@@ -64,6 +72,27 @@ describe('InviteClientTransaction (RFC 3261 §17.1.1, RFC 6026)', () => {
     assert.equal(ack.headers.get('route'), '<sip:proxy.example.com;lr>');
     assert.deepEqual(firstAck.target, target('udp'));
     assert.equal(ack.body.length, 0);
+  });
+
+  it('keeps the whole INVITE while Calling, and from Proceeding only the template the TU keeps, whose ACK is the same', () => {
+    const h = harness();
+    const invite = outgoing('INVITE', 7);
+    invite.headers.append('Route', '<sip:proxy.example.com;lr>');
+    invite.headers.append('Contact', '<sip:us@127.0.0.1>');
+    invite.body = Buffer.from('v=0\r\n');
+    const tx = h.layer.sendRequest(invite, target('udp'), new RecordingHandlers());
+    const template = requestTemplate(invite, new Set(['via', 'route', 'max-forwards', 'from', 'to', 'call-id', 'cseq']));
+    tx.proceeding(template);
+    assert.equal(tx.request, invite, 'Timer A may still send it');
+    h.clock.advance(500);
+    assert.equal(h.transport.requests[1]?.request, invite);
+    h.layer.receive(responseTo(invite, 180, 'b1'));
+    tx.proceeding(template);
+    assert.equal(tx.request, template);
+    h.layer.receive(responseTo(invite, 486, 'b1'));
+    const ack = h.transport.requests[2]?.request;
+    assert.ok(ack);
+    assert.deepEqual(serialized(ack), serialized(createNon2xxAck(invite, responseTo(invite, 486, 'b1'))));
   });
 
   it('stays Completed for Timer D (32 s) over UDP and ends at once over TCP', () => {
