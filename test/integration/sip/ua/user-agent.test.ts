@@ -118,14 +118,14 @@ for (const protocol of ['udp', 'tcp'] as const) {
       const invite = newInvite();
       const outgoing = await a.stack.ua.invite(invite);
       assert.equal(outgoing.request, invite, 'whole until it rings: Timer A may send it again');
-      let ringing: { template: SipRequest; transaction: SipRequest | undefined } | null = null;
+      const ringing: { template: SipRequest; transaction: SipRequest | undefined }[] = [];
       outgoing.onProvisional = () => {
-        ringing = { template: outgoing.request, transaction: outgoing.transaction?.request };
+        ringing.push({ template: outgoing.request, transaction: outgoing.transaction?.request });
         outgoing.cancel();
       };
       const { response } = await outgoing.result;
       assert.equal(response.status, 487, 'the CANCEL built from the template matched the INVITE');
-      const { template, transaction } = ringing ?? assert.fail('no provisional');
+      const { template, transaction } = ringing[0] ?? assert.fail('no provisional');
       assert.equal(transaction, template, 'one template for both');
       assert.equal(template.body.length, 0);
       assert.deepEqual(
