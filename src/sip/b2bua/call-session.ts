@@ -192,13 +192,15 @@ export class CallSession {
       player.stop(this.ctx.clock.now());
       return;
     }
-    this.mediaSdp = sdp;
+    // The body the caller gets is kept as the caller's SDP: a 2xx repeats it, not a second copy of it.
+    const body = this.offers.describe(sdp);
+    this.mediaSdp = body;
     const media = this.ctx.config.media;
     this.earlyAnswerReliable = this.a.reliability !== 'none';
     this.aDialog = this.a.progress(183, {
       reason: 'Session Progress',
       reliable: true,
-      body: this.offers.describe(sdp),
+      body,
       contentType: 'application/sdp',
       headers: [
         ['P-Early-Media', 'sendrecv'],

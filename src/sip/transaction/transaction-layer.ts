@@ -20,7 +20,7 @@ import { TransactionError } from './transaction-error';
 import { handOver } from './hand-over';
 import { clientKey, serverKey } from './transaction-keys';
 import type { TimerSettings } from './transaction-timer';
-import type { ClientTransaction, ClientTransactionHandlers, TransactionUser } from './transaction-user';
+import type { ClientTransaction, ClientTransactionHandlers, ServerTransaction, TransactionUser } from './transaction-user';
 
 export interface TransactionLayerOptions {
   readonly transport: SipTransport;
@@ -66,6 +66,7 @@ export class TransactionLayer implements TransportListener {
         const table: Map<string, object> = kind === 'client' ? this.clients : this.servers;
         // A newer transaction may hold the key (RFC 2543 matching): only remove our own entry.
         if (table.get(key) === transaction) table.delete(key);
+        if (kind === 'server') this.user.onServerTransactionEnded?.(transaction as ServerTransaction);
       },
     };
   }

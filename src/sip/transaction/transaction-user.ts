@@ -42,6 +42,8 @@ export interface TransactionUser {
    * CANCEL with 200; the TU should answer the INVITE with 487 if it has not sent a final response.
    */
   onCancel(cancel: SipRequest, invite: ServerTransaction): void;
+  /** A server transaction terminated (its last timer, a transport failure, the layer closing). */
+  onServerTransactionEnded?(transaction: ServerTransaction): void;
   /** A response that matched no client transaction (e.g. a 2xx retransmission after the transaction ended). */
   onStrayResponse(response: SipResponse): void;
   /**

@@ -19,7 +19,7 @@ import { literalNextHop, resolveNextHop } from './next-hop';
 import { OutgoingInvite, type OutgoingInviteCore } from './outgoing-invite';
 import { isSameSentBy, validateRequest, type ValidationPolicy } from './request-validation';
 import { AckMemory } from './ack-memory';
-import { MergedRequests, whenTerminated } from './merged-requests';
+import { MergedRequests } from './merged-requests';
 import type { UaContext } from './ua-context';
 
 /** What the application implements; each is optional (SIP.js-style typed delegates). */
@@ -203,6 +203,11 @@ export class SipUserAgent implements TransactionUser {
       invite.respond(createResponse(invite.request, 487, 'Request Terminated', { toTag: newTag() }));
   }
 
+  onServerTransactionEnded(transaction: ServerTransaction): void {
+    this.serverInvites.delete(transaction);
+    this.merged.ended(transaction);
+  }
+
   onStrayResponse(response: SipResponse): void {
     this.acks.reacknowledge(response);
   }
@@ -214,7 +219,6 @@ export class SipUserAgent implements TransactionUser {
     if (request.method === 'INVITE') {
       const invite = new IncomingInvite(request, transaction, this.ctx);
       this.serverInvites.set(transaction, invite);
-      whenTerminated(transaction, () => this.serverInvites.delete(transaction));
       if (delegate.onInvite) delegate.onInvite(invite);
       else invite.reject(480, { reason: 'Temporarily Unavailable' });
       return;
@@ -409,8 +413,12 @@ export class SipUserAgent implements TransactionUser {
     this.acks?.clear();
   }
 
-  get counts(): { dialogs: number; pendingInvites: number } {
-    return { dialogs: this.dialogs.size, pendingInvites: this.serverInvites.size };
+  get counts(): { dialogs: number; pendingInvites: number; requestsInProgress: number } {
+    return {
+      dialogs: this.dialogs.size,
+      pendingInvites: this.serverInvites.size,
+      requestsInProgress: this.merged.size,
+    };
   }
 
   private send(p: Promise<unknown>, what: string): void {

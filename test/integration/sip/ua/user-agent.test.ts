@@ -86,6 +86,17 @@ for (const protocol of ['udp', 'tcp'] as const) {
       if (dialog) await a.stack.ua.bye(dialog);
     });
 
+    // Over UDP the transaction lingers for Timer I (T4) first: the transaction layer's tests cover that.
+    if (protocol === 'tcp') {
+      it('forgets the requests it tracked for merging once their transactions end', async () => {
+        uas.set({ kind: 'reject', status: 486 });
+        const outgoing = await a.stack.ua.invite(newInvite());
+        assert.equal((await outgoing.result).response.status, 486);
+        assert.equal(uas.stack.ua.counts.requestsInProgress, 1, 'the INVITE transaction is still there');
+        await until(() => uas.stack.ua.counts.requestsInProgress === 0, 'the INVITE transaction to end');
+      });
+    }
+
     it('stops tracking a rejected INVITE for CANCEL at once', async () => {
       uas.set({ kind: 'reject', status: 486 });
       const outgoing = await a.stack.ua.invite(newInvite());

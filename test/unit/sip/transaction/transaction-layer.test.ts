@@ -136,7 +136,20 @@ describe('TransactionLayer', () => {
       assert.equal(h.user.acks.length, 0);
     });
 
-    it('answers a CANCEL that matches no INVITE with 481', () => {
+    it('tells the TU when a server transaction ends, once, when its last timer is over', () => {
+      const h = harness();
+      h.user.onRequestHook = (request, tx) => tx.respond(responseTo(request, 200, 'b1'));
+      h.layer.receive(incoming({ method: 'MESSAGE', cseqMethod: 'MESSAGE' }));
+      const tx = h.user.requests[0]?.transaction;
+      assert.ok(tx);
+      assert.deepEqual(h.user.ended, [], 'Completed lingers for Timer J over UDP');
+      h.clock.advance(64 * 500);
+      assert.deepEqual(h.user.ended, [tx]);
+      h.clock.advance(64 * 500);
+      assert.equal(h.user.ended.length, 1);
+    });
+
+        it('answers a CANCEL that matches no INVITE with 481', () => {
       const h = harness();
       h.layer.receive(incoming());
       h.layer.receive(incoming({ method: 'CANCEL', branch: 'z9hG4bKunknown' }));

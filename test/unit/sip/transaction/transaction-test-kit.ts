@@ -93,6 +93,7 @@ export class RecordingUser implements TransactionUser {
   readonly cancels: { cancel: SipRequest; invite: ServerTransaction }[] = [];
   readonly strays: SipResponse[] = [];
   readonly ackTimeouts: ServerTransaction[] = [];
+  readonly ended: ServerTransaction[] = [];
   onRequestHook: ((request: SipRequest, transaction: ServerTransaction) => void) | null = null;
 
   onRequest(request: SipRequest, transaction: ServerTransaction): void {
@@ -110,6 +111,9 @@ export class RecordingUser implements TransactionUser {
   }
   onAckTimeout(invite: ServerTransaction): void {
     this.ackTimeouts.push(invite);
+  }
+  onServerTransactionEnded(transaction: ServerTransaction): void {
+    this.ended.push(transaction);
   }
 }
 

@@ -18,8 +18,24 @@ describe('MergedRequests (RFC 3261 §8.2.2.2)', () => {
     const otherPath = basicRequest('MESSAGE');
     otherPath.headers.set('Via', 'SIP/2.0/UDP 127.0.0.9:5080;branch=z9hG4bK-other');
     assert.equal(merged.isMerged(otherPath, transaction()), true);
-    first.onTerminated?.();
+    merged.ended(first);
     assert.equal(merged.isMerged(otherPath, transaction()), false, 'the first one is over');
+  });
+
+  it('forgets a request whose transaction ended, and no other', () => {
+    const merged = new MergedRequests();
+    const first = transaction();
+    merged.isMerged(basicRequest('MESSAGE'), first);
+    const other = transaction();
+    const another = basicRequest('MESSAGE');
+    another.headers.set('CSeq', '2 MESSAGE');
+    merged.isMerged(another, other);
+    assert.equal(merged.size, 2);
+    merged.ended(first);
+    merged.ended(first);
+    assert.equal(merged.size, 1);
+    merged.ended(other);
+    assert.equal(merged.size, 0);
   });
 
   it('never calls ACK or CANCEL merged', () => {
