@@ -41,14 +41,21 @@ export class Call {
   answeredAt: number | null = null;
   endedAt: number | null = null;
   endReason: string | null = null;
-  /** Oldest first; at most one is open (endedAt null) at any instant. */
-  readonly presentations: Presentation[] = [];
+  /**
+   * Oldest first; at most one is open (endedAt null) at any instant. Replaced, not grown, on each new one:
+   * most calls present one resource, and an array grown by push holds room for seventeen.
+   */
+  private shown: readonly Presentation[] = [];
 
   constructor(init: CallInit) {
     this.id = init.id;
     this.parties = init.parties;
     this.icid = init.icid;
     this.createdAt = init.createdAt;
+  }
+
+  get presentations(): readonly Presentation[] {
+    return this.shown;
   }
 
   /** The resource presenting right now, if any. */
@@ -61,7 +68,7 @@ export class Call {
   present(resource: Resource, at: number): Presentation {
     this.stopPresenting(at);
     const p: Presentation = { resource, startedAt: at, endedAt: null };
-    this.presentations.push(p);
+    this.shown = this.shown.concat(p);
     this.phase = 'early-media';
     return p;
   }

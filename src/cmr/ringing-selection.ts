@@ -108,11 +108,13 @@ export function selectPlaylist(input: SelectionInput): PlaylistSelection | null 
 
 /** The order in which the items play during one call: rotated by `sequence`, or shuffled with `random`. */
 export function arrangePlaylist(selection: PlaylistSelection, options: PlaybackOptions = {}): readonly Resource[] {
-  const items = [...selection.items];
+  // Arrays of the exact size (slice, concat): a call keeps its play order while it rings, and an array
+  // built by spreading holds room for more than most play orders' one item.
+  const items = selection.items.slice();
   if (selection.order === 'sequential') {
     const n = items.length;
     const start = (((options.sequence ?? 0) % n) + n) % n;
-    return [...items.slice(start), ...items.slice(0, start)];
+    return start === 0 ? items : items.slice(start).concat(items.slice(0, start));
   }
   const random = options.random ?? Math.random;
   for (let i = items.length - 1; i > 0; i--) {

@@ -22,7 +22,7 @@ export class TransactionTimers {
     this.stop(slot);
     const handles = this.slotsUpTo(slot);
     handles[slot] = this.clock.setTimeout(() => {
-      this.handles![slot] = null; // this.handles: it may have grown since
+      this.cleared(slot); // this.handles: it may have grown since
       fn();
     }, ms);
   }
@@ -44,12 +44,28 @@ export class TransactionTimers {
     const handle = this.handles?.[slot];
     if (handle === undefined || handle === null) return;
     this.clock.clearTimeout(handle);
-    this.handles![slot] = null;
+    this.cleared(slot);
+  }
+
+  /** No timer pending: the array goes too (a ringing INVITE's transactions wait on none). */
+  private cleared(slot: number): void {
+    const handles = this.handles!;
+    handles[slot] = null;
+    if (handles.every((h) => h === null)) this.handles = null;
   }
 
   stopAll(): void {
     const handles = this.handles;
     if (handles === null) return;
-    for (let slot = 0; slot < handles.length; slot++) this.stop(slot);
+    for (let slot = 0; slot < handles.length; slot++) {
+      const handle = handles[slot];
+      if (handle !== undefined && handle !== null) this.clock.clearTimeout(handle);
+    }
+    this.handles = null;
+  }
+
+  /** Whether any timer is pending. */
+  get pending(): boolean {
+    return this.handles !== null;
   }
 }

@@ -22,4 +22,24 @@ describe('TransactionTimers: the named timers of one transaction', () => {
     clock.advance(1000);
     assert.deepEqual(fired, ['M', 'A again']);
   });
+
+  it('holds nothing once no timer is pending, fired or stopped, and works again after', () => {
+    const clock = new FakeClock();
+    const timers = new TransactionTimers(clock);
+    const fired: string[] = [];
+    assert.equal(timers.pending, false);
+    timers.start(0, 100, () => fired.push('A'));
+    timers.start(2, 500, () => fired.push('B'));
+    assert.equal(timers.pending, true);
+    clock.advance(100);
+    assert.equal(timers.pending, true, 'B still waits');
+    timers.stop(2);
+    assert.equal(timers.pending, false);
+    timers.start(1, 100, () => timers.start(1, 100, () => fired.push('again')));
+    clock.advance(100);
+    assert.equal(timers.pending, true, 'restarted from its own callback');
+    clock.advance(100);
+    assert.equal(timers.pending, false);
+    assert.deepEqual(fired, ['A', 'again']);
+  });
 });
