@@ -16,7 +16,8 @@ export interface ResponseOptions {
 
 /**
  * A response to `request` per RFC 3261 §8.2.6: every Via in order, From, To (tagged when asked),
- * Call-ID and CSeq copied as written, and Timestamp on a 100 (§8.2.6.1). Works from the `partial`
+ * Call-ID and CSeq copied as written, Timestamp on a 100 (§8.2.6.1), and Record-Route on a 101-299 to
+ * an initial INVITE (§12.1.1). Works from the `partial`
  * request of a parse error, whose header values may not parse: they are copied raw.
  */
 export function createResponse(
@@ -39,6 +40,12 @@ export function createResponse(
   if (status === 100) {
     const timestamp = request.headers.get('timestamp');
     if (timestamp !== undefined) headers.append('timestamp', timestamp);
+  } else if (status < 300 && request.method === 'INVITE' && request.toTag === null) {
+    // §12.1.1: a response that establishes a dialog carries the request's Record-Route, all of it, in
+    // order, so that the caller's route set keeps the proxies (an S-CSCF) that asked to stay in the path.
+    for (let i = 0; i < source.size; i++) {
+      if (source.keyAt(i) === 'record-route') headers.append('record-route', source.valueAt(i));
+    }
   }
   for (const [name, value] of opts.headers ?? []) headers.append(name, value);
   if (opts.contentType !== undefined) headers.set('content-type', opts.contentType);

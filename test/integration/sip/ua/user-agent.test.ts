@@ -68,6 +68,20 @@ for (const protocol of ['udp', 'tcp'] as const) {
       assert.equal(a.stack.ua.dialogs.size, 0);
     });
 
+    it('answers an INVITE that was record-routed with the Record-Route, so the caller keeps the proxy in its route set', async () => {
+      const invite = newInvite();
+      // A "proxy" that is the UAS itself, so in-dialog requests along the route set still arrive.
+      const proxy = `<sip:127.0.0.1:${uas.port(protocol)};transport=${protocol};lr>`;
+      invite.headers.append('Record-Route', proxy);
+      const outgoing = await a.stack.ua.invite(invite);
+      const { response, dialog } = await outgoing.result;
+      assert.deepEqual(response.headers.getAll('record-route'), [proxy]);
+      assert.ok(dialog);
+      assert.deepEqual(dialog.routeSet, [proxy]);
+      await until(() => uas.events.includes('ack'), 'the ACK at the UAS');
+      assert.equal((await a.stack.ua.bye(dialog))?.status, 200);
+    });
+
     it('lets go of the handlers of an INVITE once none can fire: after the final answer (UAC), after the ACK (UAS)', async () => {
       const outgoing = await a.stack.ua.invite(newInvite());
       outgoing.onProvisional = () => undefined;

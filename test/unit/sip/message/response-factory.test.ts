@@ -45,6 +45,24 @@ describe('createResponse', () => {
     assert.equal(createResponse(invite(), 200, undefined, { toTag: 'x' }).headers.has('timestamp'), false);
   });
 
+  it('copies every Record-Route in order into the 101-299 responses that establish a dialog (RFC 3261 §12.1.1)', () => {
+    const text = INVITE.replace(
+      'Max-Forwards: 70\r\n',
+      'Max-Forwards: 70\r\nRecord-Route: <sip:scscf.example;lr>, <sip:p1.example;lr>\r\nRecord-Route: <sip:p2.example;lr>\r\n',
+    );
+    for (const status of [180, 183, 200]) {
+      assert.deepEqual(
+        createResponse(invite(text), status, undefined, { toTag: 'tt' }).headers.getAll('record-route'),
+        ['<sip:scscf.example;lr>', '<sip:p1.example;lr>', '<sip:p2.example;lr>'],
+      );
+    }
+    for (const status of [100, 486, 487]) {
+      assert.equal(createResponse(invite(text), status, undefined, { toTag: 'tt' }).headers.has('record-route'), false);
+    }
+    const inDialog = invite(text.replace('To: Bob <sip:bob@127.0.0.1>', 'To: <sip:bob@127.0.0.1>;tag=old'));
+    assert.equal(createResponse(inDialog, 200).headers.has('record-route'), false, 'a re-INVITE changes no route set');
+  });
+
   it('keeps an existing To tag', () => {
     const req = invite(INVITE.replace('To: Bob <sip:bob@127.0.0.1>', 'To: <sip:bob@127.0.0.1>;tag=old'));
     assert.equal(createResponse(req, 200, undefined, { toTag: 'new' }).toTag, 'old');
