@@ -3,6 +3,7 @@ import type { Call } from '../../calls/call';
 import { FixedDelayTimers } from '../../fixed-delay-timers';
 import { ThrottledLog } from '../../observability/throttled-log';
 import type { Dialog } from '../dialog/dialog';
+import { detachedString } from '../message/flat-string';
 import type { IncomingInvite } from '../ua/incoming-invite';
 import type { IncomingRequest } from '../ua/incoming-request';
 import type { UserAgentDelegate } from '../ua/user-agent';
@@ -101,7 +102,8 @@ export class B2bua {
       });
       return;
     }
-    const callId = invite.request.callId;
+    // Kept as long as the call (the tables' keys): a copy, not a slice keeping the INVITE's whole text.
+    const callId = detachedString(invite.request.callId);
     if (this.byCallId.has(callId)) {
       invite.reject(482, { reason: 'Loop Detected' });
       return;
@@ -118,7 +120,7 @@ export class B2bua {
       });
       return;
     }
-    const session = new CallSession(invite, this.context, trusted, this.callerRequest);
+    const session = new CallSession(invite, callId, this.context, trusted, this.callerRequest);
     this.byCallId.set(callId, session);
     void session.start();
   }

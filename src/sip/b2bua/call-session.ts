@@ -51,6 +51,8 @@ export class CallSession {
 
   constructor(
     private readonly a: IncomingInvite,
+    /** The caller's Call-ID, in a string of its own. */
+    callId: string,
     private readonly ctx: B2buaContext,
     private readonly trusted: boolean,
     private readonly onCallerRequest: CallerRequestHandler,
@@ -61,7 +63,7 @@ export class CallSession {
     const parties = callParties(request, trusted);
     const icid = chargingId(request);
     this.call = new Call({
-      id: detachedString(request.callId),
+      id: callId,
       parties: {
         caller: parties.caller === null ? null : detachedString(parties.caller),
         called: parties.called === null ? null : detachedString(parties.called),
@@ -71,8 +73,8 @@ export class CallSession {
       icid: icid === null ? null : detachedString(icid),
       createdAt: ctx.clock.now(),
     });
-    this.log = ctx.logger.child({ callId: request.callId });
-    this.offers = new CallerOffers(request, ctx.ua, ctx.clock, this.log);
+    this.log = ctx.logger.child({ callId });
+    this.offers = new CallerOffers(a, ctx.ua, ctx.clock, this.log);
   }
 
   get isEnded(): boolean {

@@ -23,12 +23,13 @@ export class CallerOffers {
   private making: Promise<unknown> | null = null;
 
   constructor(
-    private readonly invite: SipRequest,
+    /** The caller's INVITE, read through its IncomingInvite: what that keeps of it shrinks as the call goes. */
+    private readonly invite: { readonly request: SipRequest },
     private readonly ua: SipUserAgent,
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {
-    this.origin = localOrigin(ua.contactFor(invite.source?.protocol ?? 'udp'), clock.now());
+    this.origin = localOrigin(ua.contactFor(invite.request.source?.protocol ?? 'udp'), clock.now());
   }
 
   /** Our own address, as our SDP origin names it. */
@@ -58,7 +59,7 @@ export class CallerOffers {
   }
 
   callerAllows(method: string): boolean {
-    const allow = this.invite.headers.getAll('allow').flatMap((v) => v.split(','));
+    const allow = this.invite.request.headers.getAll('allow').flatMap((v) => v.split(','));
     return allow.some((m) => m.trim().toUpperCase() === method);
   }
 

@@ -4,11 +4,15 @@ import { SipRequest } from './sip-message';
 
 /**
  * What is kept of a request once only some of its headers will be read again (a CANCEL, an ACK, a
- * dialog built from it): those fields in their order, in strings of their own, with no body and
- * nothing else. A call keeps such requests for as long as it rings; the whole request would keep its
+ * dialog built from it, the responses to it): those fields in their order, in strings of their own,
+ * where it came from, and the body only if asked. A call keeps such requests for as long as it rings; the whole request would keep its
  * body and, for one parsed or built from a parsed one, the text of the message it was cut from.
  */
-export function requestTemplate(request: SipRequest, keys: ReadonlySet<string>): SipRequest {
+export function requestTemplate(
+  request: SipRequest,
+  keys: ReadonlySet<string>,
+  opts: { readonly keepBody?: boolean } = {},
+): SipRequest {
   const source = request.headers;
   let kept = 0;
   for (let i = 0; i < source.size; i++) if (keys.has(source.keyAt(i))) kept++;
@@ -21,9 +25,12 @@ export function requestTemplate(request: SipRequest, keys: ReadonlySet<string>):
     slots[at++] = source.nameAt(i);
     slots[at++] = detachedString(source.valueAt(i));
   }
-  return new SipRequest({
+  const template = new SipRequest({
     method: request.method,
     uri: detachedString(request.uri),
     headers: SipHeaders.adoptSlots(slots),
+    body: opts.keepBody === true ? request.body : undefined,
   });
+  template.source = request.source;
+  return template;
 }

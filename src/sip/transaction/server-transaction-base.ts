@@ -68,6 +68,10 @@ export abstract class ServerTransactionBase<S extends string> implements ServerT
     return this.requestRef;
   }
 
+  keepOnly(template: SipRequest): void {
+    if (this.requestRef !== null) this.requestRef = template;
+  }
+
   /** The To tag the request had, as RFC 2543 matching compares it. */
   get requestToTag(): string | null {
     return this.rfc2543 ? this.requestTag : (this.requestRef?.toTag ?? null);

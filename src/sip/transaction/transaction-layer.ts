@@ -2,6 +2,7 @@ import type { Clock } from '../../clock';
 import type { Logger } from '../../observability/logger';
 // Tags are dialog identifiers; the layer needs one only for its own answers to CANCEL.
 import { newTag } from '../dialog/identifiers';
+import { detachedString } from '../message/flat-string';
 import { createResponse } from '../message/response-factory';
 import type { SipMessage, SipRequest, SipResponse } from '../message/sip-message';
 import { SipParseError } from '../message/sip-parse-error';
@@ -20,7 +21,12 @@ import { TransactionError } from './transaction-error';
 import { handOver } from './hand-over';
 import { clientKey, serverKey } from './transaction-keys';
 import type { TimerSettings } from './transaction-timer';
-import type { ClientTransaction, ClientTransactionHandlers, ServerTransaction, TransactionUser } from './transaction-user';
+import type {
+  ClientTransaction,
+  ClientTransactionHandlers,
+  ServerTransaction,
+  TransactionUser,
+} from './transaction-user';
 
 export interface TransactionLayerOptions {
   readonly transport: SipTransport;
@@ -198,12 +204,13 @@ export class TransactionLayer implements TransportListener {
       this.receiveCancel(request, key, rfc2543);
       return;
     }
-    const init = { ctx: this.ctx, key, request, rfc2543 };
+    // The key lives as long as the transaction: in a string of its own, not pieces of the request's text.
+    const init = { ctx: this.ctx, key: detachedString(key), request, rfc2543 };
     const transaction =
       method === 'INVITE'
         ? new InviteServerTransaction({ ...init, onAckTimeout: this.onAckTimeout })
         : new NonInviteServerTransaction(init);
-    this.servers.set(key, transaction);
+    this.servers.set(transaction.key, transaction);
     handOver(request, () => this.user.onRequest(request, transaction));
   }
 
@@ -228,8 +235,13 @@ export class TransactionLayer implements TransportListener {
       return;
     }
     if (invite && rfc2543 && cancel.toTag !== invite.requestToTag) invite = undefined;
-    const transaction = new NonInviteServerTransaction({ ctx: this.ctx, key, request: cancel, rfc2543 });
-    this.servers.set(key, transaction);
+    const transaction = new NonInviteServerTransaction({
+      ctx: this.ctx,
+      key: detachedString(key),
+      request: cancel,
+      rfc2543,
+    });
+    this.servers.set(transaction.key, transaction);
     if (!(invite instanceof InviteServerTransaction)) {
       transaction.respond(createResponse(cancel, 481, undefined, { toTag: newTag() }));
       return;

@@ -11,6 +11,11 @@ export interface ClientTransactionHandlers {
 
 export interface ServerTransaction {
   readonly request: SipRequest;
+  /**
+   * The TU reads only `template` of the request from now on (the headers its responses copy): the
+   * transaction, which never sends the request, keeps that too. Ignored once the request is let go.
+   */
+  keepOnly(template: SipRequest): void;
   /** Sends a response through the transaction; retransmissions are the transaction's job. */
   respond(response: SipResponse): void;
   /** True once a final response was sent. */

@@ -1,5 +1,6 @@
 import type { TimerHandle } from '../../clock';
 import { Dialog } from '../dialog/dialog';
+import { requestTemplate } from '../message/request-template';
 import type { SipRequest, SipResponse } from '../message/sip-message';
 import type { ServerTransaction } from '../transaction/transaction-user';
 import { IncomingRequest, type RespondOptions } from './incoming-request';
@@ -24,6 +25,12 @@ export interface ProgressOptions extends RespondOptions {
 }
 
 const NO_HANDLERS: InviteHandlers = Object.freeze({});
+
+/**
+ * What is read of an initial INVITE once its dialog exists: the headers its responses copy (RFC 3261
+ * §8.2.6, §12.1.1), the caller's Allow, and its offer with its Content-Type.
+ */
+const ANSWERING_TEMPLATE = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'record-route', 'allow', 'content-type']);
 
 /**
  * The UAS side of an INVITE (RFC 3261 §13.3): provisional answers create an early dialog, a 2xx
@@ -171,6 +178,8 @@ export class IncomingInvite extends IncomingRequest {
     if (!this.dialogRef) {
       const protocol = this.request.source?.protocol ?? 'udp';
       this.dialogRef = Dialog.asUas(this.request, this.localTag, this.ua.contactFor(protocol));
+      // The dialog has what it needs: the INVITE is kept, for as long as it rings, as a template.
+      this.keepOnly(requestTemplate(this.request, ANSWERING_TEMPLATE, { keepBody: true }));
       this.ua.dialogs.add(this.dialogRef);
       this.ua.dialogCreated(this, this.dialogRef);
     } else if (this.isReinvite) {

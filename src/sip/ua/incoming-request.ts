@@ -17,13 +17,26 @@ export interface RespondOptions {
  */
 export class IncomingRequest {
   private tag: string | null;
+  private kept: SipRequest;
 
   constructor(
-    readonly request: SipRequest,
+    request: SipRequest,
     protected readonly transaction: ServerTransaction,
     protected readonly ua: UaContext,
   ) {
+    this.kept = request;
     this.tag = request.toTag;
+  }
+
+  /** The request; for a long-lived one, only the template of it that is still read (see keepOnly). */
+  get request(): SipRequest {
+    return this.kept;
+  }
+
+  /** From now on only `template` of the request is read: this and its transaction keep that instead. */
+  protected keepOnly(template: SipRequest): void {
+    this.kept = template;
+    this.transaction.keepOnly(template);
   }
 
   get method(): string {

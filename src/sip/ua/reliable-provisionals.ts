@@ -59,10 +59,15 @@ export class ReliableProvisionals {
   private readonly acknowledgements: ((acknowledged: boolean) => void)[] = [];
   private closed = false;
 
+  /** The INVITE's CSeq number, which a PRACK's RAck names; the INVITE itself is not kept. */
+  private readonly inviteSeq: number;
+
   constructor(
-    private readonly invite: SipRequest,
+    invite: SipRequest,
     private readonly io: ReliableProvisionalsIo,
-  ) {}
+  ) {
+    this.inviteSeq = invite.cseq.seq;
+  }
 
   /** Whether a reliable provisional awaits its PRACK. */
   get awaitingPrack(): boolean {
@@ -99,8 +104,8 @@ export class ReliableProvisionals {
       rack !== null &&
       current !== null &&
       rack.rseq === current.rseq &&
-      rack.cseq === this.invite.cseq.seq &&
-      rack.method === this.invite.method
+      rack.cseq === this.inviteSeq &&
+      rack.method === 'INVITE'
     );
   }
 

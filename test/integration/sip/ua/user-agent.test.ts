@@ -82,6 +82,23 @@ for (const protocol of ['udp', 'tcp'] as const) {
       assert.equal((await a.stack.ua.bye(dialog))?.status, 200);
     });
 
+    it('keeps of an answered INVITE only what its responses and the call read, its offer included (UAS)', async () => {
+      const invite = newInvite();
+      invite.headers.append('Subject', 'not read after the dialog exists');
+      const outgoing = await a.stack.ua.invite(invite);
+      const { dialog } = await outgoing.result;
+      await until(() => uas.events.includes('ack'), 'the ACK at the UAS');
+      const kept = uas.incoming[0]?.request;
+      assert.ok(kept);
+      assert.deepEqual(
+        kept.headers.entries().map((f) => f.key),
+        ['via', 'from', 'to', 'call-id', 'cseq', 'content-type'],
+      );
+      assert.equal(kept.body.toString(), TEST_SDP.toString());
+      assert.equal(kept.source?.protocol, protocol);
+      if (dialog) await a.stack.ua.bye(dialog);
+    });
+
     it('lets go of the handlers of an INVITE once none can fire: after the final answer (UAC), after the ACK (UAS)', async () => {
       const outgoing = await a.stack.ua.invite(newInvite());
       outgoing.onProvisional = () => undefined;

@@ -8,6 +8,7 @@ describe('MergedRequests (RFC 3261 §8.2.2.2)', () => {
     request: basicRequest('MESSAGE'),
     finalSent: false,
     respond: () => {},
+    keepOnly: () => {},
   });
 
   it('tells a request that came by another path (other branch) from a retransmission (same branch)', () => {
