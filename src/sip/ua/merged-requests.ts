@@ -27,7 +27,7 @@ export class MergedRequests {
     const seen = this.inProgress.get(key);
     if (seen !== undefined && seen.branch !== branch) return true;
     // The same branch again (a transaction of its own only for a peer that reuses branches): the first owns it.
-    if (seen === undefined) this.inProgress.set(key, { branch, transaction });
+    if (seen === undefined) this.inProgress.set(key, { branch: detachedString(branch), transaction });
     this.keyOf.set(transaction, key);
     return false;
   }
