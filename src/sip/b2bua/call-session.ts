@@ -9,7 +9,7 @@ import { sameMediaTarget } from '../sdp/media-target';
 import type { IncomingInvite, InviteHandlers } from '../ua/incoming-invite';
 import type { IncomingRequest } from '../ua/incoming-request';
 import { literalNextHop, resolveNextHop } from '../ua/next-hop';
-import type { OutgoingInvite, InviteResult } from '../ua/outgoing-invite';
+import type { InviteListener, InviteResult, OutgoingInvite } from '../ua/outgoing-invite';
 import type { B2buaContext } from './b2bua-context';
 import { AnnouncementPlayer, type MediaState } from './announcement-player';
 import { CallerOffers } from './caller-offers';
@@ -129,12 +129,12 @@ export class CallSession {
       this.finish('callee unreachable');
       return;
     }
-    this.b.onProvisional = (response) => void this.onCalleeProvisional(response);
-    void this.b.result.then((result) => this.onCalleeFinal(result));
+    this.b.listener = new CalleeInviteEvents(this);
     this.ctx.noAnswer.start(this);
   }
 
-  private async onCalleeProvisional(response: SipResponse): Promise<void> {
+  /** A provisional from the callee (through CalleeInviteEvents). */
+  async onCalleeProvisional(response: SipResponse): Promise<void> {
     if (this.ended || this.a.finalSent) return;
     if (response.status === 180 || response.status === 183) this.call.ringing();
     const media = this.mediaState();
@@ -255,7 +255,8 @@ export class CallSession {
     this.player?.stop(at);
   }
 
-  private onCalleeFinal({ response, dialog }: InviteResult): void {
+  /** The callee's final answer, or its absence (through CalleeInviteEvents). */
+  onCalleeFinal({ response, dialog }: InviteResult): void {
     this.clearNoAnswer();
     // Nothing left to cancel: the B-leg INVITE and its answer need not live as long as the call.
     this.b = null;
@@ -438,5 +439,17 @@ class CallerInviteEvents implements InviteHandlers {
   }
   onPrackTimeout(): void {
     this.session.hangUp('no PRACK from caller');
+  }
+}
+
+/** What the B-leg INVITE reports to its session (see InviteListener). */
+class CalleeInviteEvents implements InviteListener {
+  constructor(private readonly session: CallSession) {}
+
+  onProvisional(response: SipResponse): void {
+    void this.session.onCalleeProvisional(response);
+  }
+  onFinal(result: InviteResult): void {
+    this.session.onCalleeFinal(result);
   }
 }

@@ -13,6 +13,15 @@ export interface InviteResult {
   readonly dialog: Dialog | null;
 }
 
+/**
+ * Who follows an outgoing INVITE by calls rather than by `onProvisional` and `result`: one object a
+ * call instead of a closure, a promise and its reaction, kept for as long as the callee rings.
+ */
+export interface InviteListener {
+  onProvisional(response: SipResponse, dialog: Dialog | null): void;
+  onFinal(result: InviteResult): void;
+}
+
 /** What an outgoing INVITE needs from the UA core, kept narrow so the class can be tested alone. */
 export interface OutgoingInviteCore {
   contactFor(target: SendTarget): string;
@@ -37,10 +46,14 @@ export interface OutgoingInviteCore {
 export class OutgoingInvite {
   transaction: ClientTransaction | null = null;
   onProvisional?: (response: SipResponse, dialog: Dialog | null) => void;
-  readonly result: Promise<InviteResult>;
+  /** Told of every provisional and of the final result, besides `onProvisional` and `result`. */
+  listener: InviteListener | null = null;
   /** What the transaction reports to. */
   readonly handlers: InviteResponses;
-  private settle!: (result: InviteResult) => void;
+  /** `result`, made when first asked for. */
+  private promised: Promise<InviteResult> | null = null;
+  private settle: ((result: InviteResult) => void) | null = null;
+  private outcome: InviteResult | null = null;
   private settled = false;
   private provisionalSeen = false;
   private cancelWanted = false;
@@ -53,8 +66,17 @@ export class OutgoingInvite {
     readonly target: SendTarget,
     private readonly core: OutgoingInviteCore,
   ) {
-    this.result = new Promise((resolve) => (this.settle = resolve));
     this.handlers = new InviteResponses(this);
+  }
+
+  /** The final result: a 2xx with its dialog, or a failure (made up on a timeout or transport error). */
+  get result(): Promise<InviteResult> {
+    if (this.promised === null) {
+      const outcome = this.outcome;
+      this.promised =
+        outcome !== null ? Promise.resolve(outcome) : new Promise((resolve) => (this.settle = resolve));
+    }
+    return this.promised;
   }
 
   /** The INVITE; once it rings, only what a CANCEL, an ACK and a dialog read of it (a template). */
@@ -105,7 +127,10 @@ export class OutgoingInvite {
       this.core.addDialog(this.early);
     }
     this.maybeSendCancel();
-    if (response.status > 100) this.onProvisional?.(response, this.early);
+    if (response.status > 100) {
+      this.onProvisional?.(response, this.early);
+      this.listener?.onProvisional(response, this.early);
+    }
   }
 
   /**
@@ -151,7 +176,13 @@ export class OutgoingInvite {
     this.settled = true;
     // No provisional follows a final answer; the handler, and what it closes over, need not outlive it.
     this.onProvisional = undefined;
-    this.settle(result);
+    const listener = this.listener;
+    this.listener = null;
+    if (this.settle !== null) this.settle(result);
+    else if (this.promised === null) this.outcome = result;
+    this.settle = null;
+    // As a promise's reaction would: after the transaction has done with the response.
+    if (listener !== null) queueMicrotask(() => listener.onFinal(result));
   }
 }
 

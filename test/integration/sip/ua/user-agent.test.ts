@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { systemClock } from '../../../../src/clock';
 import type { Dialog } from '../../../../src/sip/dialog/dialog';
 import type { SipRequest } from '../../../../src/sip/message/sip-message';
+import type { InviteResult } from '../../../../src/sip/ua/outgoing-invite';
 import { SipStack } from '../../../../src/sip/sip-stack';
 import { testConfig, testLogger } from '../../../support/test-app';
 import { TEST_SDP, TestUas } from '../../../support/test-uas';
@@ -97,6 +98,25 @@ for (const protocol of ['udp', 'tcp'] as const) {
       assert.equal(kept.body.toString(), TEST_SDP.toString());
       assert.equal(kept.source?.protocol, protocol);
       if (dialog) await a.stack.ua.bye(dialog);
+    });
+
+    it('tells a listener of each provisional and then the final result, which `result` gives too, even when asked late', async () => {
+      const outgoing = await a.stack.ua.invite(newInvite());
+      const seen: string[] = [];
+      const final = new Promise<InviteResult>((resolve) => {
+        outgoing.listener = {
+          onProvisional: (response) => seen.push(`${response.status}`),
+          onFinal: (result) => {
+            seen.push(`final ${result.response.status}`);
+            resolve(result);
+          },
+        };
+      });
+      const result = await final;
+      assert.deepEqual(seen, ['180', 'final 200']);
+      assert.equal(outgoing.listener, null, 'let go once nothing more can come');
+      assert.equal(await outgoing.result, result, 'asked for after the fact');
+      if (result.dialog) await a.stack.ua.bye(result.dialog);
     });
 
     it('lets go of the handlers of an INVITE once none can fire: after the final answer (UAC), after the ACK (UAS)', async () => {
