@@ -6,6 +6,7 @@ import type { Dialog } from '../dialog/dialog';
 import type { OutgoingInvite } from '../ua/outgoing-invite';
 import { announcementUri } from './announcement-uri';
 import type { B2buaContext } from './b2bua-context';
+import type { CallSession } from './call-session';
 
 export type MediaState = 'starting' | 'playing' | 'failed' | 'stopped';
 
@@ -17,8 +18,8 @@ export interface AnnouncementPlayerInit {
   readonly offer: Buffer;
   /** Our address, for the From of the media-server legs. */
   readonly address: string;
-  /** Routes a media-server leg's requests and end to the call's session. */
-  readonly bind: (dialog: Dialog) => void;
+  /** The call's session, which a media-server leg's requests and end are routed to. */
+  readonly session: CallSession;
 }
 
 /** Moves the caller's media to a new media-server answer; true when the caller took it. */
@@ -191,7 +192,7 @@ export class AnnouncementPlayer {
       return null;
     }
     this.legs = this.legs.concat(dialog);
-    this.init.bind(dialog);
+    this.init.ctx.bind(dialog, this.init.session);
     return { dialog, sdp: response.body };
   }
 

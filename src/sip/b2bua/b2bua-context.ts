@@ -27,7 +27,7 @@ export interface B2buaContext {
   readonly admission?: Pick<Admission, 'admitCall'>;
   /** The no-answer timer of every ringing call (`b2bua.noAnswerTimeoutMs`). */
   readonly noAnswer: FixedDelayTimers<CallSession>;
-  /** Routes a dialog's requests and its end to the session that owns it. */
+  /** Routes a dialog's requests and its end to the session that owns it (the dialog's owner). */
   bind(dialog: Dialog, session: CallSession): void;
   unbind(dialog: Dialog): void;
   /** A new call was refused before it started (503): for the metrics. */

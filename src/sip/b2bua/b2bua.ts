@@ -35,7 +35,6 @@ export interface B2buaHandlers {
  * request and dialog end is routed to the session owning that dialog.
  */
 export class B2bua {
-  private readonly byDialog = new Map<string, CallSession>();
   private readonly byCallId = new Map<string, CallSession>();
   private refusing: number | null = null;
   private readonly context: B2buaContext;
@@ -48,8 +47,8 @@ export class B2bua {
   ) {
     this.context = {
       ...context,
-      bind: (dialog, session) => void this.byDialog.set(dialog.key, session),
-      unbind: (dialog) => void this.byDialog.delete(dialog.key),
+      bind: (dialog, session) => void (dialog.owner = session),
+      unbind: (dialog) => void (dialog.owner = null),
       sessionEnded: (session) => this.forget(session),
       refused: (reason) => this.handlers.onCallRefused?.(reason),
       noAnswer: new FixedDelayTimers(context.clock, context.config.b2bua.noAnswerTimeoutMs, (session) =>
@@ -76,7 +75,7 @@ export class B2bua {
 
   /** The session a dialog belongs to (any of its legs), e.g. for a Target-Dialog lookup. */
   sessionForDialog(dialog: Dialog): CallSession | undefined {
-    return this.byDialog.get(dialog.key);
+    return dialog.owner instanceof CallSession ? dialog.owner : undefined;
   }
 
   get sessions(): number {
@@ -127,7 +126,7 @@ export class B2bua {
 
   private onRequest(request: IncomingRequest, dialog: Dialog | null): void {
     if (dialog) {
-      const session = this.byDialog.get(dialog.key);
+      const session = this.sessionForDialog(dialog);
       if (session) return session.onDialogRequest(request, dialog);
       return void request.respond(481, { reason: 'Call/Transaction Does Not Exist' });
     }
@@ -145,7 +144,7 @@ export class B2bua {
   }
 
   private onDialogEnded(dialog: Dialog, why: string): void {
-    const session = this.byDialog.get(dialog.key);
+    const session = this.sessionForDialog(dialog);
     if (!session) return;
     session.onDialogEnded(dialog, why);
   }

@@ -182,7 +182,7 @@ export class CallSession {
       log: this.log,
       offer,
       address: this.offers.address,
-      bind: (dialog) => this.ctx.bind(dialog, this),
+      session: this,
     });
     this.player = player;
     const sdp = await player.start(selection.resource);

@@ -62,6 +62,11 @@ export class Dialog implements DialogId {
   routeSet: readonly string[];
   readonly secure: boolean;
   readonly localContact: string;
+  /**
+   * The application's object for this dialog (a B2BUA's call session), as JAIN SIP's application data:
+   * a server holding three dialogs a call needs no second table to find it.
+   */
+  owner: object | null = null;
 
   constructor(init: DialogInit) {
     // Tags and Call-ID are sliced from message heads: copies, so the dialog does not keep those heads.
