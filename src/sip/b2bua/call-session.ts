@@ -23,6 +23,8 @@ import { relayedResponseHeaders } from './header-policy';
  */
 export type CallerRequestHandler = (request: IncomingRequest, call: Call, early: boolean) => boolean;
 
+const NO_SELECTION: Promise<Selection | null> = Promise.resolve(null);
+
 /**
  * One call through the B2BUA: the caller's A-leg, the called party's B-leg and, while B rings, a
  * media-server leg that plays the CMR resource to A as early media on A's own dialog (the gateway
@@ -34,7 +36,8 @@ export class CallSession {
   private b: OutgoingInvite | null = null;
   private aDialog: Dialog | null = null;
   private bDialog: Dialog | null = null;
-  private selection: Promise<Selection | null> = Promise.resolve(null);
+  /** The ringing media chosen for this call, until media starts (then it goes: it is read once). */
+  private selection: Promise<Selection | null> = NO_SELECTION;
   private player: AnnouncementPlayer | null = null;
   private pendingRinging: SipResponse | null = null;
   /** The media-server SDP the caller has now (under our origin), while CMR media plays. */
@@ -176,6 +179,7 @@ export class CallSession {
    * item is moved in by UPDATE in the early dialog once A has PRACKed the 183 (RFC 3262, RFC 3311).
    */
   private async startMedia(selection: Selection, offer: Buffer): Promise<void> {
+    this.selection = NO_SELECTION;
     const player = new AnnouncementPlayer({
       ctx: this.ctx,
       call: this.call,

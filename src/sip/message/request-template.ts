@@ -11,7 +11,11 @@ import { SipRequest } from './sip-message';
 export function requestTemplate(
   request: SipRequest,
   keys: ReadonlySet<string>,
-  opts: { readonly keepBody?: boolean } = {},
+  opts: {
+    readonly keepBody?: boolean;
+    /** Strings of their own already kept elsewhere (a dialog's Call-ID): a value equal to one is that one. */
+    readonly shared?: readonly string[];
+  } = {},
 ): SipRequest {
   const source = request.headers;
   let kept = 0;
@@ -23,7 +27,8 @@ export function requestTemplate(
     if (!keys.has(key)) continue;
     slots[at++] = key;
     slots[at++] = source.nameAt(i);
-    slots[at++] = detachedString(source.valueAt(i));
+    const value = source.valueAt(i);
+    slots[at++] = opts.shared?.find((kept) => kept === value) ?? detachedString(value);
   }
   const template = new SipRequest({
     method: request.method,

@@ -118,6 +118,7 @@ export abstract class ServerTransactionBase<S extends string> implements ServerT
   protected send(response: SipResponse): void {
     this.lastStatus = response.status;
     this.lastResponse = response;
+    response.headers.trim(); // kept until the final response: for as long as the call rings
     this.lastPrepared = null;
     this.transmit(response);
     response.releaseViews();

@@ -179,7 +179,9 @@ export class IncomingInvite extends IncomingRequest {
       const protocol = this.request.source?.protocol ?? 'udp';
       this.dialogRef = Dialog.asUas(this.request, this.localTag, this.ua.contactFor(protocol));
       // The dialog has what it needs: the INVITE is kept, for as long as it rings, as a template.
-      this.keepOnly(requestTemplate(this.request, ANSWERING_TEMPLATE, { keepBody: true }));
+      this.keepOnly(
+        requestTemplate(this.request, ANSWERING_TEMPLATE, { keepBody: true, shared: [this.dialogRef.callId] }),
+      );
       this.ua.dialogs.add(this.dialogRef);
       this.ua.dialogCreated(this, this.dialogRef);
     } else if (this.isReinvite) {

@@ -20,4 +20,12 @@ describe('requestTemplate (what is kept of a request once only some of it is rea
     assert.deepEqual(template.headers.getAll('route'), ['<sip:p1.example;lr>', '<sip:p2.example;lr>']);
     assert.equal(template.cseq.seq, invite.cseq.seq);
   });
+
+  it('takes a kept string equal to a value instead of a copy of it, and copies the rest', () => {
+    const invite = basicRequest('INVITE');
+    const callId = invite.callId;
+    const template = requestTemplate(invite, new Set(['call-id', 'cseq']), { shared: ['other', callId] });
+    assert.equal(template.callId, callId);
+    assert.equal(template.headers.get('cseq'), invite.headers.get('cseq'));
+  });
 });
