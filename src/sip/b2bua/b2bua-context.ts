@@ -25,6 +25,8 @@ export interface B2buaContext {
   readonly ringingMedia: RingingMediaPort;
   /** Rate and load limits for new calls; absent: every call is admitted. */
   readonly admission?: Pick<Admission, 'admitCall'>;
+  /** The Recv-Info of our 183s (`media.recvInfo`), one string for every call: a 183 lives as long as the call rings. */
+  readonly recvInfo: string;
   /** The no-answer timer of every ringing call (`b2bua.noAnswerTimeoutMs`). */
   readonly noAnswer: FixedDelayTimers<CallSession>;
   /** Routes a dialog's requests and its end to the session that owns it (the dialog's owner). */

@@ -42,7 +42,7 @@ export class B2bua {
   private readonly refusals: ThrottledLog;
 
   constructor(
-    context: Omit<B2buaContext, 'bind' | 'unbind' | 'sessionEnded' | 'refused' | 'noAnswer'>,
+    context: Omit<B2buaContext, 'bind' | 'unbind' | 'sessionEnded' | 'refused' | 'noAnswer' | 'recvInfo'>,
     private readonly handlers: B2buaHandlers = {},
   ) {
     this.context = {
@@ -51,6 +51,7 @@ export class B2bua {
       unbind: (dialog) => void (dialog.owner = null),
       sessionEnded: (session) => this.forget(session),
       refused: (reason) => this.handlers.onCallRefused?.(reason),
+      recvInfo: context.config.media.recvInfo.join(', '),
       noAnswer: new FixedDelayTimers(context.clock, context.config.b2bua.noAnswerTimeoutMs, (session) =>
         session.noAnswerDue(),
       ),

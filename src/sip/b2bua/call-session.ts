@@ -201,7 +201,6 @@ export class CallSession {
     // The body the caller gets is kept as the caller's SDP: a 2xx repeats it, not a second copy of it.
     const body = this.offers.describe(sdp);
     this.mediaSdp = body;
-    const media = this.ctx.config.media;
     this.earlyAnswerReliable = this.a.reliability !== 'none';
     this.aDialog = this.a.progress(183, {
       reason: 'Session Progress',
@@ -210,7 +209,7 @@ export class CallSession {
       contentType: 'application/sdp',
       headers: [
         ['P-Early-Media', 'sendrecv'],
-        ['Recv-Info', media.recvInfo.join(', ')],
+        ['Recv-Info', this.ctx.recvInfo],
         ['Allow', ALLOW],
       ],
     });

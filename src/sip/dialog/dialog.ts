@@ -46,8 +46,6 @@ export class Dialog implements DialogId {
   readonly callId: string;
   readonly localTag: string;
   readonly remoteTag: string;
-  /** `dialogKey(id)`, computed once: the dialog table looks it up on every in-dialog request. */
-  readonly key: string;
   readonly role: 'uac' | 'uas';
   state: DialogState;
   localSeq: number;
@@ -56,7 +54,7 @@ export class Dialog implements DialogId {
    * Our and the peer's From/To, kept as the text that goes on the wire rather than parsed: in-dialog
    * requests only ever write these out.
    */
-  private readonly localText: string;
+  readonly localText: string;
   private readonly remoteText: string;
   remoteTarget: string;
   routeSet: readonly string[];
@@ -73,7 +71,6 @@ export class Dialog implements DialogId {
     this.callId = detachedString(init.id.callId);
     this.localTag = detachedString(init.id.localTag);
     this.remoteTag = detachedString(init.id.remoteTag);
-    this.key = dialogKey(this);
     this.role = init.role;
     this.state = init.state;
     this.localSeq = init.localSeq;
@@ -84,6 +81,11 @@ export class Dialog implements DialogId {
     this.routeSet = ownRoutes(init.routeSet);
     this.secure = init.secure;
     this.localContact = flatString(init.localContact);
+  }
+
+  /** `dialogKey(id)`, made when asked for: the dialog table files dialogs by Call-ID without it. */
+  get key(): string {
+    return dialogKey(this);
   }
 
   /** The dialog's identifiers (RFC 3261 §12): the dialog itself. */

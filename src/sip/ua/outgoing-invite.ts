@@ -1,8 +1,8 @@
 import { Dialog } from '../dialog/dialog';
 import { createResponse } from '../message/response-factory';
-import { detachedString } from '../message/flat-string';
 import { requestTemplate } from '../message/request-template';
-import type { SipRequest, SipResponse } from '../message/sip-message';
+import { SipHeaders } from '../message/sip-headers';
+import { SipRequest, type SipResponse } from '../message/sip-message';
 import type { ClientTransaction, ClientTransactionHandlers } from '../transaction/transaction-user';
 import type { SendTarget } from '../transport/transport';
 
@@ -73,8 +73,7 @@ export class OutgoingInvite {
   get result(): Promise<InviteResult> {
     if (this.promised === null) {
       const outcome = this.outcome;
-      this.promised =
-        outcome !== null ? Promise.resolve(outcome) : new Promise((resolve) => (this.settle = resolve));
+      this.promised = outcome !== null ? Promise.resolve(outcome) : new Promise((resolve) => (this.settle = resolve));
     }
     return this.promised;
   }
@@ -154,9 +153,16 @@ export class OutgoingInvite {
     this.early = null;
     this.core.addDialog(dialog);
     this.core.sendAck(dialog, this.request, this.target);
-    // From here on the transaction's 2xx (retransmissions, other forks) go to what little answers them.
-    const template = requestTemplate(this.request, FORK_TEMPLATE);
-    this.handlers.answered(new AnsweredInvite(template, this.target, this.core, detachedString(remoteTag)));
+    // From here on the transaction's 2xx (retransmissions, other forks) go to what little answers them:
+    // strings the dialog keeps anyway, and the INVITE's CSeq.
+    this.handlers.answered(
+      new AnsweredInvite(
+        { from: dialog.localText, callId: dialog.callId, seq: this.request.cseq.seq, uri: dialog.remoteTarget },
+        this.target,
+        this.core,
+        dialog.remoteTag,
+      ),
+    );
     if (this.cancelWanted) {
       this.core.hangUp(dialog, this.target);
       this.finish({ response, dialog: null });
@@ -186,15 +192,25 @@ export class OutgoingInvite {
   }
 }
 
+/** What a dialog with another fork and its ACK read of our INVITE (RFC 3261 §12.1.2, §13.2.2.4). */
+interface ForkBasis {
+  /** Our From, with our tag. */
+  readonly from: string;
+  readonly callId: string;
+  readonly seq: number;
+  /** The first fork's target: a fork's dialog reads only its scheme of it (its 2xx has a Contact). */
+  readonly uri: string;
+}
+
 /**
  * What an INVITE needs once a 2xx answered it, for the 2xx that may still come through its
  * transaction (RFC 6026 Accepted, 64*T1 over UDP): the same ACK again for a retransmission, ACK and
- * BYE for another fork's (RFC 3261 §13.2.2.4). Neither needs the dialog, the 2xx, the result or more of
- * the INVITE than its fork template.
+ * BYE for another fork's (RFC 3261 §13.2.2.4). Neither needs the dialog, the 2xx, the result or the
+ * INVITE: a few strings the first dialog keeps anyway, from which another fork's dialog is made.
  */
 class AnsweredInvite {
   constructor(
-    private readonly request: SipRequest,
+    private readonly fork: ForkBasis,
     private readonly target: SendTarget,
     private readonly core: OutgoingInviteCore,
     private readonly remoteTag: string,
@@ -205,19 +221,15 @@ class AnsweredInvite {
       this.core.resendAck(response);
       return;
     }
-    const extra = Dialog.asUac(this.request, response, this.core.contactFor(this.target));
+    const { from, callId, seq, uri } = this.fork;
+    const headers = new SipHeaders().append('From', from).append('Call-ID', callId).append('CSeq', `${seq} INVITE`);
+    const invite = new SipRequest({ method: 'INVITE', uri, headers });
+    const extra = Dialog.asUac(invite, response, this.core.contactFor(this.target));
     this.core.addDialog(extra);
-    this.core.sendAck(extra, this.request, this.target);
+    this.core.sendAck(extra, invite, this.target);
     this.core.hangUp(extra, this.target);
   }
 }
-
-/**
- * The headers of an INVITE that a dialog with another fork (RFC 3261 §12.1.2) and its ACK read: kept
- * for 64*T1 after the answer, without the body or, for a B-leg, the caller's INVITE text its values
- * were sliced from.
- */
-const FORK_TEMPLATE = new Set(['from', 'to', 'call-id', 'cseq']);
 
 /**
  * The headers of a ringing INVITE read until its final answer: a CANCEL (RFC 3261 §9.1), the ACK of a

@@ -82,7 +82,7 @@ export class SipUserAgent implements TransactionUser {
   private readonly allowed: readonly string[];
   private readonly supported: readonly string[];
   private readonly serverInvites = new Map<ServerTransaction, IncomingInvite>();
-  private readonly invitesByDialog = new Map<string, IncomingInvite>();
+  private readonly invitesByDialog = new Map<Dialog, IncomingInvite>();
   private acks!: AckMemory;
   private readonly merged = new MergedRequests();
   private readonly contacts = new Map<TransportProtocol, { host: string; port: number; text: string }>();
@@ -117,7 +117,7 @@ export class SipUserAgent implements TransactionUser {
       dialogs: this.dialogs,
       contactFor: (protocol) => this.contactFor(protocol),
       dialogEnded: (dialog, why) => this.endDialog(dialog, why),
-      dialogCreated: (invite, dialog) => void this.invitesByDialog.set(dialog.key, invite),
+      dialogCreated: (invite, dialog) => void this.invitesByDialog.set(dialog, invite),
       // Only CANCEL looks an INVITE up by its transaction, and none reaches the TU after a final answer.
       inviteAnswered: (transaction) => void this.serverInvites.delete(transaction),
     };
@@ -192,7 +192,7 @@ export class SipUserAgent implements TransactionUser {
     this.options.metrics?.requestReceived('ACK');
     const dialog = this.dialogs.forRequest(ack);
     if (!dialog) return;
-    const invite = this.invitesByDialog.get(dialog.key);
+    const invite = this.invitesByDialog.get(dialog);
     if (invite?.awaitingAck) invite.acknowledged(ack);
   }
 
@@ -251,7 +251,7 @@ export class SipUserAgent implements TransactionUser {
       return;
     }
     if (request.method === 'PRACK') {
-      const invite = this.invitesByDialog.get(dialog.key);
+      const invite = this.invitesByDialog.get(dialog);
       if (invite) invite.prack(incoming);
       else incoming.respond(481, { reason: 'Call/Transaction Does Not Exist' });
       return;
@@ -396,8 +396,8 @@ export class SipUserAgent implements TransactionUser {
     const wasAckTimeout = why === 'ack timeout';
     dialog.state = 'terminated';
     this.dialogs.remove(dialog);
-    this.invitesByDialog.get(dialog.key)?.dispose();
-    this.invitesByDialog.delete(dialog.key);
+    this.invitesByDialog.get(dialog)?.dispose();
+    this.invitesByDialog.delete(dialog);
     if (wasAckTimeout) {
       const bye = dialog.createRequest('BYE');
       this.send(

@@ -95,6 +95,33 @@ describe('dialogs (RFC 3261 §12)', () => {
     assert.equal(table.forTargetDialog({ ...target, senderLocalTag: 'forged' }), undefined);
   });
 
+  it('tells apart the dialogs of one Call-ID by their tags, replaces one filed again and forgets each alone', () => {
+    const table = new DialogTable();
+    const [a, b, c] = ['t-a', 't-b', 't-c'].map((tag) => Dialog.asUas(invite(), tag, CONTACT));
+    assert.ok(a && b && c);
+    table.add(a);
+    table.add(b);
+    table.add(c);
+    const again = Dialog.asUas(invite(), 't-b', CONTACT);
+    table.add(again);
+    assert.equal(table.size, 3);
+    const id = (localTag: string) => ({ callId: 'call-1@127.0.0.2', localTag, remoteTag: 'a1' });
+    assert.equal(table.get(id('t-a')), a);
+    assert.equal(table.get(id('t-b')), again, 'the one filed last');
+    assert.equal(table.get(id('t-x')), undefined);
+    assert.equal(table.get({ ...id('t-a'), callId: 'other' }), undefined);
+    table.remove(b);
+    assert.equal(table.get(id('t-b')), undefined);
+    assert.equal(table.size, 2);
+    table.remove(b);
+    assert.equal(table.size, 2, 'forgetting twice changes nothing');
+    assert.deepEqual([...table.values()], [a, c]);
+    table.remove(a);
+    table.remove(c);
+    assert.equal(table.size, 0);
+    assert.deepEqual([...table.values()], []);
+  });
+
   it('rejects a Target-Dialog without both tags', () => {
     assert.equal(parseTargetDialog('call-1;local-tag=a1'), null);
     assert.equal(parseTargetDialog(''), null);
