@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock';
-import type { FixedDelayTimers } from '../../fixed-delay-timers';
+import type { FixedDelayTimers } from '../../calls/fixed-delay-timers';
 import type { Admission } from '../../calls/admission';
 import type { CallRegistry } from '../../calls/call-registry';
 import type { Identity } from '../../cmr/model';

@@ -1,6 +1,6 @@
 import type { Refusal } from '../../calls/admission';
 import type { Call } from '../../calls/call';
-import { FixedDelayTimers } from '../../fixed-delay-timers';
+import { FixedDelayTimers } from '../../calls/fixed-delay-timers';
 import { ThrottledLog } from '../../observability/throttled-log';
 import type { Dialog } from '../dialog/dialog';
 import { detachedString } from '../message/flat-string';

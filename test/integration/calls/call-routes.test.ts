@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { setTimeout as delay } from 'node:timers/promises';
 import { systemClock } from '../../../src/clock';
 import type { Resource } from '../../../src/cmr/model';
 import { DEFAULT_PRIVACY } from '../../../src/cmr/model';
@@ -10,6 +9,7 @@ import { httpClient } from '../api/http-client';
 import { aResource } from '../../support/cmr-fixtures';
 import { startTestApp, testConfig, testLogger, type TestApp } from '../../support/test-app';
 import { TEST_SDP, TestUas } from '../../support/test-uas';
+import { until } from '../../support/until';
 
 const CALLED = '+15550002002';
 
@@ -26,14 +26,6 @@ interface CallView {
   endReason: string | null;
   presenting: { resourceId: string; mediaUri: string; endedAt: string | null } | null;
   presentations: { resourceId: string; startedAt: string; endedAt: string | null }[];
-}
-
-async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  for (let i = 0; i < ms / 20; i++) {
-    if (check()) return;
-    await delay(20);
-  }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 /** A caller on our own stack that accepts the B2BUA's re-INVITE or UPDATE of the answered call. */

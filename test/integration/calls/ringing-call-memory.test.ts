@@ -3,25 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { writeHeapSnapshot } from 'node:v8';
 import { readHeapSnapshot } from '../../../bench/profile/heap-snapshot-summary';
-import { systemClock } from '../../../src/clock';
-import { DEFAULT_PRIVACY } from '../../../src/cmr/model';
 import type { OutgoingInvite } from '../../../src/sip/ua/outgoing-invite';
-import { SipStack } from '../../../src/sip/sip-stack';
-import { startTestApp, testConfig, testLogger, type TestApp } from '../../support/test-app';
-import { TEST_SDP, TestUas } from '../../support/test-uas';
+import { startInProcessCallRig, type InProcessCallRig } from '../../support/in-process-call';
+import { TEST_SDP } from '../../support/test-uas';
+import { until } from '../../support/until';
 
 const CALLED = '+15550002022';
-
-async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  for (let i = 0; i < ms / 20; i++) {
-    if (check()) return;
-    await delay(20);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 /**
  * What a ringing call keeps, read from a heap snapshot of this process: a server holds tens of
@@ -30,58 +19,26 @@ async function until(check: () => boolean, what: string, ms = 5000): Promise<voi
  */
 describe('what a ringing call keeps (heap snapshot)', function () {
   this.timeout(60_000);
-  let callee: TestUas;
-  let mediaServer: TestUas;
-  let caller: SipStack;
-  let app: TestApp;
+  let rig: InProcessCallRig;
   let dir: string;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cmr-heap-'));
-    callee = await TestUas.start({ kind: 'ring-forever' });
-    mediaServer = await TestUas.start({ kind: 'answer', ringMs: 0 });
-    app = await startTestApp({
-      b2bua: { nextHop: `sip:127.0.0.1:${callee.port('udp')}` },
-      media: { server: `sip:127.0.0.1:${mediaServer.port('udp')}` },
+    rig = await startInProcessCallRig({
+      callee: { kind: 'ring-forever' },
+      mediaServer: { kind: 'answer', ringMs: 0 },
+      called: CALLED,
+      resourceId: 'heap-tone',
     });
-    await app.store.putResource({
-      id: 'heap-tone',
-      title: 'Heap',
-      artist: 'Tests',
-      provider: null,
-      mediaUri: 'file:///tones/heap.wav',
-      kind: 'audio',
-      durationSeconds: 30,
-      copyable: true,
-      price: { amountMinor: 100, currency: 'EUR' },
-      validFrom: null,
-      validUntil: null,
-    });
-    await app.store.putSubscriber({
-      identity: CALLED,
-      displayName: null,
-      status: 'active',
-      cmrEnabled: true,
-      libraryCapacity: 5,
-      timeZone: 'UTC',
-      privacy: DEFAULT_PRIVACY,
-    });
-    await app.store.putRingingRules(CALLED, {
-      rules: [],
-      defaultPlaylist: { order: 'sequential', resourceIds: ['heap-tone'] },
-    });
-    caller = await SipStack.start({ config: testConfig().sip, logger: testLogger(), clock: systemClock, delegate: {} });
   });
   after(async () => {
-    await caller?.close();
-    await app?.stop();
-    await callee?.stop();
-    await mediaServer?.stop();
+    await rig?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   /** An INVITE whose User-Agent (a header the B2BUA neither relays nor reads) is `marker`; not kept here. */
   async function call(marker: string): Promise<OutgoingInvite> {
+    const { caller, app } = rig;
     const invite = caller.ua.createRequest({
       method: 'INVITE',
       uri: `sip:${CALLED}@127.0.0.1:${app.sipPort('udp')}`,
@@ -100,10 +57,13 @@ describe('what a ringing call keeps (heap snapshot)', function () {
     const heard: number[] = [];
     outgoing.onProvisional = (response) => heard.push(response.status);
     await until(() => heard.includes(183), 'the 183 with the CMR media');
-    await until(() => callee.events.includes('invite'), 'the B-leg to ring');
+    await until(() => rig.callee.events.includes('invite'), 'the B-leg to ring');
     const file = writeHeapSnapshot(join(dir, 'ringing.heapsnapshot'));
     const { strings } = await readHeapSnapshot(file);
-    assert.ok(strings.some((s) => s.includes(CALLED)), 'the snapshot holds the call');
+    assert.ok(
+      strings.some((s) => s.includes(CALLED)),
+      'the snapshot holds the call',
+    );
     // The marker alone is this test's own string; a longer one holding it is a message's text.
     assert.deepEqual(
       strings.filter((s) => s.includes(marker) && s !== marker).map((s) => s.slice(0, 60)),
@@ -113,6 +73,6 @@ describe('what a ringing call keeps (heap snapshot)', function () {
     outgoing.cancel();
     const { response } = await outgoing.result;
     assert.equal(response.status, 487);
-    await until(() => app.calls.activeCount === 0, 'the call to end');
+    await until(() => rig.app.calls.activeCount === 0, 'the call to end');
   });
 });

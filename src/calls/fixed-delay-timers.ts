@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './clock';
+import type { Clock, TimerHandle } from '../clock';
 
 /**
  * One timeout of a fixed length for each of many items (a no-answer timer per ringing call): items

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { FixedDelayTimers } from '../../src/fixed-delay-timers';
-import { FakeClock } from '../support/fake-clock';
+import { FixedDelayTimers } from '../../../src/calls/fixed-delay-timers';
+import { FakeClock } from '../../support/fake-clock';
 
 describe('FixedDelayTimers (one timeout of a fixed length per item, one Node timer)', () => {
   function timers(delayMs = 1000) {
