@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { createLogger, DeferredChild, maskIdentity, silentLogger, type ChildMaker } from '../../../src/observability/logger';
+import {
+  createLogger,
+  DeferredChild,
+  maskIdentity,
+  silentLogger,
+  type ChildMaker,
+} from '../../../src/observability/logger';
 
 function capture(maskNumbers: boolean): {
   lines: () => Record<string, unknown>[];

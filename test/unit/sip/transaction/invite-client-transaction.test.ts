@@ -81,7 +81,10 @@ describe('InviteClientTransaction (RFC 3261 §17.1.1, RFC 6026)', () => {
     invite.headers.append('Contact', '<sip:us@127.0.0.1>');
     invite.body = Buffer.from('v=0\r\n');
     const tx = h.layer.sendRequest(invite, target('udp'), new RecordingHandlers());
-    const template = requestTemplate(invite, new Set(['via', 'route', 'max-forwards', 'from', 'to', 'call-id', 'cseq']));
+    const template = requestTemplate(
+      invite,
+      new Set(['via', 'route', 'max-forwards', 'from', 'to', 'call-id', 'cseq']),
+    );
     tx.proceeding(template);
     assert.equal(tx.request, invite, 'Timer A may still send it');
     h.clock.advance(500);

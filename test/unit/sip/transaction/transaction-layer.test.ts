@@ -149,7 +149,7 @@ describe('TransactionLayer', () => {
       assert.equal(h.user.ended.length, 1);
     });
 
-        it('answers a CANCEL that matches no INVITE with 481', () => {
+    it('answers a CANCEL that matches no INVITE with 481', () => {
       const h = harness();
       h.layer.receive(incoming());
       h.layer.receive(incoming({ method: 'CANCEL', branch: 'z9hG4bKunknown' }));
