@@ -132,7 +132,7 @@ export class CallSession {
       this.finish('callee unreachable');
       return;
     }
-    this.b.listener = new CalleeInviteEvents(this);
+    this.b.listen(new CalleeInviteEvents(this));
     this.ctx.noAnswer.start(this);
   }
 

@@ -46,8 +46,8 @@ export interface OutgoingInviteCore {
 export class OutgoingInvite {
   transaction: ClientTransaction | null = null;
   onProvisional?: (response: SipResponse, dialog: Dialog | null) => void;
-  /** Told of every provisional and of the final result, besides `onProvisional` and `result`. */
-  listener: InviteListener | null = null;
+  /** Told of every provisional and of the final result, besides `onProvisional` and `result` (see `listen`). */
+  private listener: InviteListener | null = null;
   /** What the transaction reports to. */
   readonly handlers: InviteResponses;
   /** `result`, made when first asked for. */
@@ -67,6 +67,25 @@ export class OutgoingInvite {
     private readonly core: OutgoingInviteCore,
   ) {
     this.handlers = new InviteResponses(this);
+  }
+
+  /**
+   * Tells `listener` of every provisional from now on and of the final result, at once (as a promise's
+   * reaction would) if the INVITE already has it: a send that failed at once is reported before the
+   * caller of `ua.invite()` gets to listen.
+   */
+  listen(listener: InviteListener): void {
+    const outcome = this.outcome;
+    if (outcome !== null) {
+      queueMicrotask(() => listener.onFinal(outcome));
+      return;
+    }
+    this.listener = listener;
+  }
+
+  /** Whether anything still listens (nothing does once the final result went). */
+  get listening(): boolean {
+    return this.listener !== null;
   }
 
   /** The final result: a 2xx with its dialog, or a failure (made up on a timeout or transport error). */
@@ -184,8 +203,8 @@ export class OutgoingInvite {
     this.onProvisional = undefined;
     const listener = this.listener;
     this.listener = null;
-    if (this.settle !== null) this.settle(result);
-    else if (this.promised === null) this.outcome = result;
+    this.outcome = result;
+    this.settle?.(result);
     this.settle = null;
     // As a promise's reaction would: after the transaction has done with the response.
     if (listener !== null) queueMicrotask(() => listener.onFinal(result));

@@ -104,17 +104,17 @@ for (const protocol of ['udp', 'tcp'] as const) {
       const outgoing = await a.stack.ua.invite(newInvite());
       const seen: string[] = [];
       const final = new Promise<InviteResult>((resolve) => {
-        outgoing.listener = {
+        outgoing.listen({
           onProvisional: (response) => seen.push(`${response.status}`),
           onFinal: (result) => {
             seen.push(`final ${result.response.status}`);
             resolve(result);
           },
-        };
+        });
       });
       const result = await final;
       assert.deepEqual(seen, ['180', 'final 200']);
-      assert.equal(outgoing.listener, null, 'let go once nothing more can come');
+      assert.equal(outgoing.listening, false, 'let go once nothing more can come');
       assert.equal(await outgoing.result, result, 'asked for after the fact');
       if (result.dialog) await a.stack.ua.bye(result.dialog);
     });
