@@ -14,7 +14,7 @@ export class FixedDelayTimers<T> {
 
   constructor(
     private readonly clock: Clock,
-    readonly delayMs: number,
+    private readonly delayMs: number,
     private readonly due: (item: T) => void,
   ) {
     this.epoch = clock.now();

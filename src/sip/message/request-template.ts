@@ -5,8 +5,9 @@ import { SipRequest } from './sip-message';
 /**
  * What is kept of a request once only some of its headers will be read again (a CANCEL, an ACK, a
  * dialog built from it, the responses to it): those fields in their order, in strings of their own,
- * where it came from, and the body only if asked. A call keeps such requests for as long as it rings; the whole request would keep its
- * body and, for one parsed or built from a parsed one, the text of the message it was cut from.
+ * where it came from, and the body only if asked. A call keeps such requests for as long as it rings;
+ * the whole request would keep its body and, for one parsed or built from a parsed one, the text of
+ * the message it was cut from.
  */
 export function requestTemplate(
   request: SipRequest,

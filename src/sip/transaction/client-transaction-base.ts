@@ -69,7 +69,7 @@ export abstract class ClientTransactionBase<S extends string> implements ClientT
     this.releaseRequest();
   }
 
-  abstract proceeding(template: SipRequest): void;
+  abstract keepOnly(template: SipRequest): void;
 
   /** Keeps `template` instead of the request, which nothing will send again. */
   protected keepTemplate(template: SipRequest): void {

@@ -65,7 +65,7 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
   }
 
   /** Proceeding sends the INVITE no more (§17.1.1.2): a template does for the ACK of a failure. */
-  proceeding(template: SipRequest): void {
+  keepOnly(template: SipRequest): void {
     if (this.state === 'proceeding') this.keepTemplate(template);
   }
 

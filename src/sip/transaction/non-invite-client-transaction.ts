@@ -27,7 +27,7 @@ export class NonInviteClientTransaction extends ClientTransactionBase<NonInviteC
   }
 
   /** Proceeding still retransmits the request (Timer E, §17.1.2.2): it is kept whole. */
-  proceeding(_template: SipRequest): void {}
+  keepOnly(_template: SipRequest): void {}
 
   receiveResponse(response: SipResponse): void {
     if (this.state !== 'trying' && this.state !== 'proceeding') return; // Completed absorbs them

@@ -28,10 +28,10 @@ export interface ClientTransaction {
   readonly request: SipRequest;
   readonly branch: string;
   /**
-   * The request's first provisional came, and the TU keeps only `template` of it (the headers a CANCEL
-   * or an ACK needs): the transaction, which will not send the request again, keeps that too.
+   * The TU reads only `template` of the request from now on (the headers a CANCEL or an ACK needs): a
+   * transaction that will not send the request again (an INVITE in Proceeding) keeps that too.
    */
-  proceeding(template: SipRequest): void;
+  keepOnly(template: SipRequest): void;
   /** Stops retransmissions and timers at once (used when the TU has given up). */
   dispose(): void;
 }

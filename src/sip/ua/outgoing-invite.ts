@@ -158,7 +158,7 @@ export class OutgoingInvite {
   private ringing(): void {
     const template = requestTemplate(this.invite, PROCEEDING_TEMPLATE);
     this.invite = template;
-    this.transaction?.proceeding(template);
+    this.transaction?.keepOnly(template);
   }
 
   private onSuccess(response: SipResponse): void {

@@ -85,12 +85,12 @@ describe('InviteClientTransaction (RFC 3261 §17.1.1, RFC 6026)', () => {
       invite,
       new Set(['via', 'route', 'max-forwards', 'from', 'to', 'call-id', 'cseq']),
     );
-    tx.proceeding(template);
+    tx.keepOnly(template);
     assert.equal(tx.request, invite, 'Timer A may still send it');
     h.clock.advance(500);
     assert.equal(h.transport.requests[1]?.request, invite);
     h.layer.receive(responseTo(invite, 180, 'b1'));
-    tx.proceeding(template);
+    tx.keepOnly(template);
     assert.equal(tx.request, template);
     h.layer.receive(responseTo(invite, 486, 'b1'));
     const ack = h.transport.requests[2]?.request;
